@@ -1,0 +1,45 @@
+"""The symbolic engine: forms, facts, regions, exact decisions and theorems.
+
+A proof file needs only what this module exports::
+
+    from lyapunov.engine import DescentLemma, OneStep, Smooth, f, params, sqnorm
+"""
+
+from .decide import Decision, decide, find_point
+from .forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients, vectors
+from .psd import decide_psd, indefinite_witness
+from .region import MalformedError, Region, params
+from .setting import OneStep
+from .smooth import Fact, Smooth
+from .theorems import DescentLemma, Identities, Theorem
+from .verdict import CERTIFIED, NOT_PROVED, REFUTED, Check, Verdict
+
+__all__ = [
+    "CERTIFIED",
+    "NOT_PROVED",
+    "REFUTED",
+    "Check",
+    "Decision",
+    "DescentLemma",
+    "Fact",
+    "Form",
+    "Identities",
+    "MalformedError",
+    "OneStep",
+    "Point",
+    "Region",
+    "Smooth",
+    "Theorem",
+    "VecSymbol",
+    "Verdict",
+    "decide",
+    "decide_psd",
+    "f",
+    "find_point",
+    "indefinite_witness",
+    "inner",
+    "params",
+    "sqnorm",
+    "vector_coefficients",
+    "vectors",
+]

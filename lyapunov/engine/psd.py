@@ -1,0 +1,137 @@
+"""Exact positive-semidefiniteness of a symbolic matrix over a region.
+
+A symmetric matrix M(params) is PSD at a point iff *all* its principal minors are >= 0 there.
+We first try Sylvester's sufficient test (leading minors 1..n-1 strictly positive and det >= 0),
+which needs only n decisions; if any of those cannot be proved we fall back to the complete
+test over all 2^n - 1 principal minors, which is exact in both directions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy as sp
+
+from .decide import Decision, decide
+from .region import Region
+
+__all__ = ["decide_psd", "indefinite_witness", "PSDResult"]
+
+
+@dataclass
+class PSDResult:
+    decision: Decision
+    minor: tuple[int, ...] | None = None  # indices of the failing principal minor
+    witness: list[Fraction] | None = None  # v with v^T M v < 0 at the counterexample point
+
+
+def _nonzero_indices(M: sp.Matrix) -> list[int]:
+    n = M.shape[0]
+    return [i for i in range(n) if any(M[i, j] != 0 for j in range(n))]
+
+
+def _minor(M: sp.Matrix, idx: tuple[int, ...]) -> sp.Expr:
+    sub = M.extract(list(idx), list(idx))
+    if len(idx) == 1:
+        return sub[0, 0]
+    return sp.cancel(sub.det(method="berkowitz"))
+
+
+def decide_psd(M: sp.Matrix, region: Region, timeout: float | None = 30.0) -> PSDResult:
+    """Decide M(params) >= 0 (PSD) on the whole region."""
+    t0 = time.perf_counter()
+    M = M.applyfunc(sp.cancel)
+    keep = _nonzero_indices(M)
+    if not keep:
+        return PSDResult(Decision("proved", seconds=time.perf_counter() - t0))
+    Mk = M.extract(keep, keep)
+    n = Mk.shape[0]
+
+    def remaining() -> float | None:
+        return None if timeout is None else max(0.05, timeout - (time.perf_counter() - t0))
+
+    # Sylvester's sufficient test
+    fast_ok = True
+    for k in range(1, n + 1):
+        m = _minor(Mk, tuple(range(k)))
+        dec = decide(m, ">" if k < n else ">=", region, timeout=remaining())
+        if not dec.proved:
+            fast_ok = False
+            break
+    if fast_ok:
+        return PSDResult(Decision("proved", seconds=time.perf_counter() - t0))
+
+    # complete test: every principal minor >= 0
+    unknown: Decision | None = None
+    for size in range(1, n + 1):
+        for idx in itertools.combinations(range(n), size):
+            m = _minor(Mk, idx)
+            dec = decide(m, ">=", region, timeout=remaining())
+            if dec.status == "refuted":
+                orig = tuple(keep[i] for i in idx)
+                witness = None
+                if dec.point is not None and all(
+                    isinstance(v, Fraction) for v in dec.point.values()
+                ):
+                    sub = {
+                        s: sp.Rational(dec.point[s.name].numerator, dec.point[s.name].denominator)
+                        for s in region.symbols
+                        if s.name in dec.point
+                    }
+                    Mnum = M.subs(sub)
+                    if all(e.is_Rational for e in Mnum):
+                        witness = indefinite_witness(Mnum)
+                dec.seconds = time.perf_counter() - t0
+                return PSDResult(dec, minor=orig, witness=witness)
+            if dec.status == "unknown" and unknown is None:
+                unknown = dec
+            if timeout is not None and time.perf_counter() - t0 > timeout:
+                return PSDResult(
+                    Decision("unknown", reason="timeout", seconds=time.perf_counter() - t0)
+                )
+    if unknown is not None:
+        unknown.seconds = time.perf_counter() - t0
+        return PSDResult(unknown)
+    return PSDResult(Decision("proved", seconds=time.perf_counter() - t0))
+
+
+def indefinite_witness(M: sp.Matrix) -> list[Fraction] | None:
+    """Exact rational v with v^T M v < 0 for a rational symmetric M, or None if M is PSD.
+
+    Symmetric Gaussian elimination over the rationals: a negative pivot gives v directly by
+    back-substitution; a zero pivot with a nonzero entry in its row gives a 2-D witness.
+    """
+    n = M.shape[0]
+    A = [
+        [Fraction(int(sp.numer(M[i, j])), int(sp.denom(M[i, j]))) for j in range(n)]
+        for i in range(n)
+    ]
+    # T accumulates the row operations: current A = T M T^T (T lower-unitriangular)
+    T = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+    for k in range(n):
+        p = A[k][k]
+        if p < 0:
+            return T[k]
+        if p == 0:
+            for j in range(k + 1, n):
+                if A[k][j] != 0:
+                    # on span(e_k, e_j) in the current coordinates: choose t with t^2 a_jj +
+                    # 2 t a_kj < 0, i.e. v = e_j + t e_k
+                    t = -Fraction(A[j][j] + 1, 2 * A[k][j]) if A[k][j] != 0 else Fraction(0)
+                    v = [T[j][i] + t * T[k][i] for i in range(n)]
+                    return v
+            continue
+        for i in range(k + 1, n):
+            r = A[i][k] / p
+            if r == 0:
+                continue
+            for j in range(n):
+                A[i][j] -= r * A[k][j]
+            for j in range(n):
+                A[j][i] -= r * A[j][k]
+            for j in range(n):
+                T[i][j] -= r * T[k][j]
+    return None

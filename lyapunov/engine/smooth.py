@@ -1,0 +1,72 @@
+"""L-smooth (possibly non-convex) functions: the facts a certificate may use.
+
+Each fact is a form F with F <= 0 for every L-smooth f, at any two points i, j with gradients
+g_i, g_j:
+
+* upper(i, j):      f_j - f_i - <g_i, x_j - x_i> - (L/2)|x_j - x_i|^2                <= 0
+* lower(i, j):      f_i + <g_i, x_j - x_i> - (L/2)|x_j - x_i|^2 - f_j                <= 0
+* lipschitz(i, j):  |g_i - g_j|^2 - L^2 |x_i - x_j|^2                               <= 0
+* interp(i, j):     f_j - f_i + (1/2)<g_i + g_j, x_i - x_j> + (1/(4L))|g_i - g_j|^2
+                    - (L/4)|x_i - x_j|^2                                            <= 0
+
+The last is the tight interpolation condition of Taylor, Hendrickx and Glineur (2017) for the
+class of L-smooth functions: a finite set of triples (x_i, g_i, f_i) is interpolable by such an
+f iff it holds for every ordered pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .forms import Form, Point, f, inner, sqnorm
+
+__all__ = ["Fact", "Smooth"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A named inequality ``form <= 0`` (in expectation where ``expected`` is True)."""
+
+    name: str
+    form: Form
+    expected: bool = False  # holds in expectation only (noise facts)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Fact) and other.name == self.name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Smooth:
+    """The class of L-smooth functions on R^d (no convexity)."""
+
+    L: sp.Expr
+
+    def upper(self, i: Point, j: Point) -> Fact:
+        form = f(j) - f(i) - inner(i.grad, j - i) - self.L / 2 * sqnorm(j - i)
+        return Fact(f"upper({i.name},{j.name})", form)
+
+    def lower(self, i: Point, j: Point) -> Fact:
+        form = f(i) + inner(i.grad, j - i) - self.L / 2 * sqnorm(j - i) - f(j)
+        return Fact(f"lower({i.name},{j.name})", form)
+
+    def lipschitz(self, i: Point, j: Point) -> Fact:
+        form = sqnorm(i.grad - j.grad) - self.L**2 * sqnorm(i - j)
+        return Fact(f"lipschitz({i.name},{j.name})", form)
+
+    def interp(self, i: Point, j: Point) -> Fact:
+        form = (
+            f(j)
+            - f(i)
+            + sp.Rational(1, 2) * inner(i.grad + j.grad, i - j)
+            + 1 / (4 * self.L) * sqnorm(i.grad - j.grad)
+            - self.L / 4 * sqnorm(i - j)
+        )
+        return Fact(f"interp({i.name},{j.name})", form)

@@ -1,0 +1,307 @@
+"""Theorems and their exact checking.
+
+Two kinds of theorem:
+
+* :class:`DescentLemma` -- a Lyapunov descent inequality
+  ``E[A_{k+1}] - A_k + rho |grad f(x_k)|^2 - nu sigma2 <= 0`` with a certificate (nonnegative
+  multipliers of facts) and the rate it implies;
+* :class:`Identities` -- exact identities between methods (e.g. SPA = heavy ball), checked as
+  rational-function identities on the region.
+
+``check()`` returns a :class:`~lyapunov.engine.verdict.Verdict`; nothing is "certified" unless
+every condition was decided exactly over the whole region.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy as sp
+
+from .decide import Decision, decide, find_point
+from .forms import Form, VecSymbol, sqnorm, vector_coefficients
+from .psd import decide_psd
+from .region import MalformedError, Region, check_rational
+from .setting import OneStep
+from .smooth import Fact
+from .verdict import Check, Verdict
+
+__all__ = ["Theorem", "DescentLemma", "Identities", "Budget"]
+
+
+class Budget:
+    """Remaining time of a theorem's check (None = unlimited)."""
+
+    def __init__(self, seconds: float | None):
+        self.t0 = time.perf_counter()
+        self.seconds = seconds
+
+    def left(self) -> float | None:
+        if self.seconds is None:
+            return None
+        return max(0.05, self.seconds - (time.perf_counter() - self.t0))
+
+    def over(self) -> bool:
+        return self.seconds is not None and time.perf_counter() - self.t0 > self.seconds
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+def _check(label: str, dec: Decision, detail: str = "") -> Check:
+    extra = dec.reason if dec.status != "proved" else ""
+    if dec.values.get("value") and dec.status == "refuted":
+        extra = (extra + "; " if extra else "") + f"value there: {dec.values['value']}"
+    if detail and dec.status != "proved":
+        extra = (detail + "; " + extra) if extra else detail
+    return Check(label, dec.status, dec.seconds, dec.point, extra)
+
+
+class Theorem:
+    """Base class: a named statement with a region and an exact ``check``."""
+
+    name: str
+    statement: str
+    region: Region
+
+    def check(self, timeout: float | None = 60.0) -> Verdict:
+        budget = Budget(timeout)
+        checks: list[Check] = []
+        empty = find_point(self.region, timeout=budget.left())
+        if empty.status == "proved":
+            raise MalformedError(f"{self.name}: the region is empty ({self.region})")
+        for chk in self._conditions(budget):
+            checks.append(chk)
+            if chk.status == "refuted":
+                break
+            if budget.over():
+                checks.append(
+                    Check(
+                        "time budget",
+                        "unknown",
+                        budget.elapsed(),
+                        detail=f"timeout after {timeout:g} s",
+                    )
+                )
+                break
+        return Verdict.aggregate(self.name, str(self.region), checks, budget.elapsed())
+
+    def _conditions(self, budget: Budget):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().splitlines()[0] if doc and doc.strip() else ""
+
+
+@dataclass
+class DescentLemma(Theorem):
+    """``E[A(next)] - A(current) + rho |grad f(x_k)|^2 - nu sigma2 <= 0`` on a region.
+
+    ``lyapunov`` maps the state's points to a :class:`Form` (e.g. ``lambda x, z: p*f(x) +
+    (1-p)*f(z) + a*sqnorm(z - x)``). ``certificate`` maps facts (from the function class or
+    ``step.variance()``) to multipliers. Besides the descent inequality, the check proves the
+    side conditions of the rate (rho > 0, A >= inf f, A_0 = f(x_0)), so that
+
+        (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (f(x_0) - inf f) / (n rho) + nu sigma2 / rho.
+    """
+
+    name: str
+    step: OneStep
+    region: Sequence
+    lyapunov: Callable[..., Form]
+    rho: sp.Expr
+    nu: sp.Expr
+    certificate: Mapping[Fact, sp.Expr]
+    statement: str = ""
+    params: Sequence[sp.Symbol] = field(default_factory=tuple)
+
+    def __post_init__(self):
+        sigma2 = self.step.sigma2
+        conds = list(self.region) if isinstance(self.region, (list, tuple)) else self.region
+        if not isinstance(conds, list):
+            raise MalformedError(f"{self.name}: region must be a list of inequalities")
+        if not any(sigma2 in c.free_symbols for c in conds if isinstance(c, sp.Basic)):
+            conds.append(sigma2 >= 0)
+        self.region = Region.of(conds, self.params)
+        syms = self.region.symbols
+        self.rho = check_rational(self.rho, syms, f"{self.name}: rho")
+        self.nu = check_rational(self.nu, syms, f"{self.name}: nu")
+        if not isinstance(self.certificate, Mapping) or not self.certificate:
+            raise MalformedError(
+                f"{self.name}: certificate must be a non-empty dict {{fact: multiplier}}"
+            )
+        cert = {}
+        for fact, lam in self.certificate.items():
+            if not isinstance(fact, Fact):
+                raise MalformedError(f"{self.name}: certificate key {fact!r} is not a fact")
+            cert[fact] = check_rational(lam, syms, f"{self.name}: multiplier of {fact.name}")
+        self.certificate = cert
+        try:
+            self.A_now = Form.lift(self.lyapunov(*self.step.current))
+            self.A_next = Form.lift(self.lyapunov(*self.step.next))
+            self.A_init = Form.lift(self.lyapunov(*self.step.initial()))
+        except (TypeError, ValueError) as exc:
+            raise MalformedError(f"{self.name}: lyapunov function: {exc}") from None
+        for form in (self.A_now, self.A_next):
+            for s in form.scalars():
+                check_rational(s, syms, f"{self.name}: lyapunov coefficient")
+        self.statement = self.statement or ""
+
+    # -- the claim and its residual ---------------------------------------------------------
+    def claim(self) -> Form:
+        """S = A(next) - A(now) + rho |g(x)|^2 - nu sigma2, to be shown E[S] <= 0."""
+        g = self.step.rate_point.grad
+        return (
+            self.A_next - self.A_now + self.rho * sqnorm(g) - Form(const=self.nu * self.step.sigma2)
+        )
+
+    def residual(self) -> Form:
+        """S - sum lambda_i F_i, in expectation (zero-mean cross terms dropped)."""
+        r = self.claim()
+        for fact, lam in self.certificate.items():
+            r = r - lam * fact.form
+        return r.drop_cross([self.step.xi], self.step.known).simplified()
+
+    def rate(self, gap: sp.Expr, steps: sp.Expr) -> sp.Expr:
+        """The certified bound on (1/n) sum_{k<n} E|grad f(x_k)|^2."""
+        return gap / (steps * self.rho) + self.nu * self.step.sigma2 / self.rho
+
+    # -- the conditions ---------------------------------------------------------------------
+    def _conditions(self, budget: Budget):
+        R = self.region
+        res = self.residual()
+        names = sorted({p.name for p in (*self.step.current, *self.step.next)} | set(res.fvals))
+        for pname in names:
+            coef = res.fvals.get(pname, sp.Integer(0))
+            yield _check(
+                f"f({pname}) cancels",
+                decide(coef, "==", R, budget.left()),
+                f"residual coefficient {sp.sstr(coef)}" if coef != 0 else "",
+            )
+        for fact, lam in self.certificate.items():
+            yield _check(f"multiplier of {fact.name} >= 0", decide(lam, ">=", R, budget.left()))
+        yield _check(
+            "constant term <= 0",
+            decide(res.const, "<=", R, budget.left()),
+            f"constant term {sp.sstr(res.const)}",
+        )
+        basis = res.basis()
+        Q = res.matrix(basis)
+        psd = decide_psd(-Q, R, budget.left())
+        detail = ""
+        if psd.minor is not None:
+            detail = "principal minor on " + ",".join(basis[i].name for i in psd.minor)
+        if psd.witness is not None:
+            detail += "; witness " + ", ".join(
+                f"{b.name}={_frac(w)}" for b, w in zip(basis, psd.witness, strict=True)
+            )
+        yield _check("residual quadratic form <= 0 (NSD)", psd.decision, detail)
+        # side conditions of the rate
+        yield _check("rho > 0", decide(self.rho, ">", R, budget.left()))
+        yield from self._lower_bound_checks(budget)
+
+    def _lower_bound_checks(self, budget: Budget):
+        R = self.region
+        A = self.A_now.simplified()
+        total = sp.cancel(sum(A.fvals.values(), sp.Integer(0)))
+        yield _check(
+            "A_k >= inf f: function-value weights sum to 1",
+            decide(total - 1, "==", R, budget.left()),
+        )
+        for pname, w in A.fvals.items():
+            yield _check(
+                f"A_k >= inf f: weight of f({pname}) >= 0", decide(w, ">=", R, budget.left())
+            )
+        basis = A.basis()
+        if basis:
+            yield _check(
+                "A_k >= inf f: quadratic part PSD",
+                decide_psd(A.matrix(basis), R, budget.left()).decision,
+            )
+        init = self.A_init.simplified()
+        ok = set(init.fvals) == {"x0"} and not init.quad and init.const == 0
+        ok = ok and sp.cancel(init.fvals["x0"] - 1) == 0
+        yield Check(
+            "A_0 = f(x_0) when z_0 = x_0",
+            "proved" if ok else "refuted",
+            detail="" if ok else f"A_0 = {init}",
+        )
+
+
+def _frac(q) -> str:
+    if isinstance(q, Fraction):
+        return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+    return str(q)
+
+
+@dataclass
+class Identities(Theorem):
+    """Exact identities ``lhs == rhs`` (scalars or vectors) for every point of the region.
+
+    Vectors enter linearly with coefficients that are rational functions of the parameters,
+    so an identity holds for vectors iff it holds coefficient by coefficient.
+    """
+
+    name: str
+    region: Sequence
+    equations: Sequence[tuple[str, sp.Expr, sp.Expr]]
+    statement: str = ""
+    params: Sequence[sp.Symbol] = field(default_factory=tuple)
+
+    def __post_init__(self):
+        if not isinstance(self.region, (list, tuple)):
+            raise MalformedError(f"{self.name}: region must be a list of inequalities")
+        self.region = Region.of(list(self.region), self.params)
+        if not self.equations:
+            raise MalformedError(f"{self.name}: no equations to check")
+        eqs = []
+        for item in self.equations:
+            if not (isinstance(item, tuple) and len(item) == 3):
+                raise MalformedError(f"{self.name}: each equation is (label, lhs, rhs)")
+            label, lhs, rhs = item
+            dens = []
+            for side in (lhs, rhs):
+                try:
+                    parts = vector_coefficients(side).values()
+                except ValueError:
+                    parts = [sp.sympify(side)]
+                for part in parts:
+                    den = sp.denom(
+                        sp.together(
+                            check_rational(part, self.region.symbols, f"{self.name}: {label}")
+                        )
+                    )
+                    if den.free_symbols:
+                        dens.append(den)
+            try:
+                coeffs = vector_coefficients(sp.sympify(lhs) - sp.sympify(rhs))
+            except ValueError:
+                coeffs = {VecSymbol("1"): sp.sympify(lhs) - sp.sympify(rhs)}
+            for c in coeffs.values():
+                check_rational(c, self.region.symbols, f"{self.name}: {label}")
+            eqs.append((label, coeffs, dens))
+        self._eqs = eqs
+
+    def _conditions(self, budget: Budget):
+        R = self.region
+        for label, coeffs, dens in self._eqs:
+            for den in dens:
+                yield _check(
+                    f"{label}: defined ({sp.sstr(den)} != 0)", decide(den, "!=", R, budget.left())
+                )
+            if not coeffs:
+                yield Check(label, "proved")
+                continue
+            for v, c in coeffs.items():
+                c = sp.cancel(c)
+                what = label if v.name == "1" else f"{label} [coefficient of {v.name}]"
+                if c == 0:
+                    yield Check(what, "proved")
+                else:
+                    yield _check(
+                        what, decide(c, "==", R, budget.left()), f"difference {sp.sstr(c)}"
+                    )
