@@ -32,6 +32,7 @@ class Fact:
     name: str
     form: Form
     expected: bool = False  # holds in expectation only (noise facts)
+    origin: tuple | None = None  # (function class, kind, i, j): lets tools rebuild the fact
 
     def __hash__(self) -> int:
         return hash(self.name)
@@ -51,15 +52,15 @@ class Smooth:
 
     def upper(self, i: Point, j: Point) -> Fact:
         form = f(j) - f(i) - inner(i.grad, j - i) - self.L / 2 * sqnorm(j - i)
-        return Fact(f"upper({i.name},{j.name})", form)
+        return Fact(f"upper({i.name},{j.name})", form, origin=(self, "upper", i, j))
 
     def lower(self, i: Point, j: Point) -> Fact:
         form = f(i) + inner(i.grad, j - i) - self.L / 2 * sqnorm(j - i) - f(j)
-        return Fact(f"lower({i.name},{j.name})", form)
+        return Fact(f"lower({i.name},{j.name})", form, origin=(self, "lower", i, j))
 
     def lipschitz(self, i: Point, j: Point) -> Fact:
         form = sqnorm(i.grad - j.grad) - self.L**2 * sqnorm(i - j)
-        return Fact(f"lipschitz({i.name},{j.name})", form)
+        return Fact(f"lipschitz({i.name},{j.name})", form, origin=(self, "lipschitz", i, j))
 
     def interp(self, i: Point, j: Point) -> Fact:
         form = (
@@ -69,4 +70,4 @@ class Smooth:
             + 1 / (4 * self.L) * sqnorm(i.grad - j.grad)
             - self.L / 4 * sqnorm(i - j)
         )
-        return Fact(f"interp({i.name},{j.name})", form)
+        return Fact(f"interp({i.name},{j.name})", form, origin=(self, "interp", i, j))

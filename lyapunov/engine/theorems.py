@@ -14,6 +14,7 @@ every condition was decided exactly over the whole region.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +68,10 @@ class Theorem:
     statement: str
     region: Region
 
+    def replace(self, **changes) -> Theorem:
+        """A copy with some fields changed (e.g. a stronger rate), re-validated."""
+        return dataclasses.replace(self, **changes)
+
     def check(self, timeout: float | None = 60.0) -> Verdict:
         budget = Budget(timeout)
         checks: list[Check] = []
@@ -93,8 +98,12 @@ class Theorem:
         raise NotImplementedError
 
 
-def _first_line(doc: str | None) -> str:
-    return (doc or "").strip().splitlines()[0] if doc and doc.strip() else ""
+def _conditions_of(name: str, region) -> list:
+    if isinstance(region, Region):
+        return list(region.conditions)
+    if isinstance(region, (list, tuple)):
+        return list(region)
+    raise MalformedError(f"{name}: region must be a list of inequalities such as [eta > 0]")
 
 
 @dataclass
@@ -121,9 +130,7 @@ class DescentLemma(Theorem):
 
     def __post_init__(self):
         sigma2 = self.step.sigma2
-        conds = list(self.region) if isinstance(self.region, (list, tuple)) else self.region
-        if not isinstance(conds, list):
-            raise MalformedError(f"{self.name}: region must be a list of inequalities")
+        conds = _conditions_of(self.name, self.region)
         if not any(sigma2 in c.free_symbols for c in conds if isinstance(c, sp.Basic)):
             conds.append(sigma2 >= 0)
         self.region = Region.of(conds, self.params)
@@ -253,9 +260,7 @@ class Identities(Theorem):
     params: Sequence[sp.Symbol] = field(default_factory=tuple)
 
     def __post_init__(self):
-        if not isinstance(self.region, (list, tuple)):
-            raise MalformedError(f"{self.name}: region must be a list of inequalities")
-        self.region = Region.of(list(self.region), self.params)
+        self.region = Region.of(_conditions_of(self.name, self.region), self.params)
         if not self.equations:
             raise MalformedError(f"{self.name}: no equations to check")
         eqs = []
@@ -265,18 +270,15 @@ class Identities(Theorem):
             label, lhs, rhs = item
             dens = []
             for side in (lhs, rhs):
-                try:
-                    parts = vector_coefficients(side).values()
-                except ValueError:
-                    parts = [sp.sympify(side)]
-                for part in parts:
-                    den = sp.denom(
-                        sp.together(
-                            check_rational(part, self.region.symbols, f"{self.name}: {label}")
-                        )
-                    )
-                    if den.free_symbols:
-                        dens.append(den)
+                side = sp.sympify(side)
+                for pw in side.atoms(sp.Pow):
+                    if (
+                        pw.exp.is_negative
+                        and pw.base.free_symbols
+                        and pw.base not in dens
+                        and not any(isinstance(s, VecSymbol) for s in pw.base.free_symbols)
+                    ):
+                        dens.append(pw.base)
             try:
                 coeffs = vector_coefficients(sp.sympify(lhs) - sp.sympify(rhs))
             except ValueError:

@@ -1,0 +1,136 @@
+"""Concrete instances for numeric cross-checks (floating point: tests only, never verdicts).
+
+* :func:`random_smooth` draws an L-smooth (non-convex) function from one of several families,
+  each with a proved smoothness constant;
+* :func:`expected_claim` evaluates E[S] for a :class:`DescentLemma` claim S on a concrete
+  function, state and noise law. The noise is the symmetric two-point law xi = +-v with
+  |v|^2 = sigma2, so the expectation is an exact average of two outcomes and E<xi, u> = 0 for
+  every u known before the step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from .forms import Form, VecSymbol, vector_coefficients
+
+__all__ = ["SmoothInstance", "random_smooth", "FAMILIES", "evaluate_form", "expected_claim"]
+
+FAMILIES = ("quadratic", "cosines", "logcosh", "double-well")
+
+
+@dataclass
+class SmoothInstance:
+    """f: R^d -> R with gradient, and a constant L such that grad f is L-Lipschitz."""
+
+    family: str
+    L: float
+    f: Callable[[np.ndarray], float]
+    grad: Callable[[np.ndarray], np.ndarray]
+
+
+def random_smooth(L: float, dim: int, rng: np.random.Generator, family: str) -> SmoothInstance:
+    """A random L-smooth function of the given family.
+
+    * quadratic:   f = x^T H x / 2, eig(H) in [-L, L], one eigenvalue at +L or -L (tight);
+    * cosines:     f = sum_i a_i cos(w_i^T x + b_i) scaled so that sum_i |a_i| |w_i|^2 = L,
+                   which bounds the Hessian's norm;
+    * logcosh:     f = L (log cosh(u^T x) - |x|^2 / 2) + <l, x>, |u| = 1: the Hessian
+                   L (sech^2(u^T x) u u^T - I) has eigenvalues in [-L, 0];
+    * double-well: f = s sum_j (sin^2 x_j - x_j^2 / 4), s = L / 2.5: the Hessian is diagonal
+                   with entries s (2 cos 2x_j - 1/2), in [-L, 3L/5].
+    """
+    if family == "quadratic":
+        Q, _ = np.linalg.qr(rng.standard_normal((dim, dim)))
+        eig = rng.uniform(-L, L, dim)
+        eig[0] = L if rng.random() < 0.5 else -L
+        H = (Q * eig) @ Q.T
+        return SmoothInstance(family, L, lambda x: 0.5 * x @ H @ x, lambda x: H @ x)
+    if family == "cosines":
+        m = 5
+        W = rng.standard_normal((m, dim))
+        a = rng.standard_normal(m)
+        b = rng.uniform(0, 2 * np.pi, m)
+        scale = L / np.sum(np.abs(a) * np.sum(W**2, axis=1))
+        a = a * scale
+        return SmoothInstance(
+            family,
+            L,
+            lambda x: float(np.sum(a * np.cos(W @ x + b))),
+            lambda x: -(a * np.sin(W @ x + b)) @ W,
+        )
+    if family == "logcosh":
+        u = rng.standard_normal(dim)
+        u /= np.linalg.norm(u)
+        lin = rng.standard_normal(dim)
+        return SmoothInstance(
+            family,
+            L,
+            lambda x: L * (np.log(np.cosh(u @ x)) - 0.5 * x @ x) + lin @ x,
+            lambda x: L * (np.tanh(u @ x) * u - x) + lin,
+        )
+    if family == "double-well":
+        s = L / 2.5
+        return SmoothInstance(
+            family,
+            L,
+            lambda x: s * float(np.sum(np.sin(x) ** 2 - x**2 / 4)),
+            lambda x: s * (np.sin(2 * x) - x / 2),
+        )
+    raise ValueError(f"family: {family!r} is not one of {FAMILIES}")
+
+
+def _vec(expr: sp.Expr, values: dict[VecSymbol, np.ndarray], dim: int, scal: dict) -> np.ndarray:
+    out = np.zeros(dim)
+    for b, c in vector_coefficients(expr).items():
+        out = out + float(sp.sympify(c).subs(scal)) * values[b]
+    return out
+
+
+def evaluate_form(
+    form: Form, fvals: dict[str, float], values: dict[VecSymbol, np.ndarray], scal: dict
+) -> float:
+    """The number a form takes for concrete function values, vectors and parameters."""
+    total = float(sp.sympify(form.const).subs(scal))
+    for name, c in form.fvals.items():
+        total += float(sp.sympify(c).subs(scal)) * fvals[name]
+    for (a, b), c in form.quad.items():
+        total += float(sp.sympify(c).subs(scal)) * float(values[a] @ values[b])
+    return total
+
+
+def expected_claim(
+    theorem, scal: dict, inst: SmoothInstance, state: dict[str, np.ndarray], noise: np.ndarray
+) -> float:
+    """E[S] for the theorem's claim S at parameters ``scal`` (sympy symbol -> number).
+
+    ``state`` gives the current points (e.g. {"x": ..., "z": ...}); ``noise`` is v, and the
+    noise law is xi = +-v with probability 1/2 each (so sigma2 is taken as |v|^2).
+    """
+    step = theorem.step
+    claim = theorem.claim()
+    origin_name = step.rate_point.name
+    origin = state[origin_name]
+    dim = origin.shape[0]
+    scal = dict(scal)
+    scal[step.sigma2] = float(noise @ noise)
+    outcomes = []
+    for sign in (1.0, -1.0):
+        values: dict[VecSymbol, np.ndarray] = {step.xi: sign * noise}
+        for s, d in step.diffs.items():
+            values[d] = state[s] - origin
+        for p in step.current:
+            values[p.grad] = inst.grad(state[p.name])
+        pos = {}
+        fv = {}
+        for p in (*step.current, *step.next):
+            pos[p.name] = origin + _vec(p.pos, values, dim, scal) if p.pos != 0 else origin.copy()
+            fv[p.name] = float(inst.f(pos[p.name]))
+        for p in step.next:
+            values[p.grad] = inst.grad(pos[p.name])
+        outcomes.append(evaluate_form(claim, fv, values, scal))
+    return float(np.mean(outcomes))

@@ -1,0 +1,131 @@
+"""The command line: verdicts, JSON, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from proofutil import PROOFS
+
+P3 = str(PROOFS / "p3_sgd_descent.py")
+
+
+def run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "lyapunov.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+def test_check_all_shipped_exits_zero_with_summary():
+    r = run("check", str(PROOFS))
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[-1].startswith(f"{len(lines) - 1} of {len(lines) - 1} theorems certified")
+    assert all(line.startswith("certified") for line in lines[:-1])
+
+
+def test_check_json_schema():
+    r = run("check", P3, "--json")
+    assert r.returncode == 0
+    data = json.loads(r.stdout)
+    assert data["certified"] == data["total"] == 1
+    th = data["theorems"][0]
+    assert {"name", "status", "seconds", "region", "counterexample"} <= set(th)
+    assert th["status"] == "certified" and th["counterexample"] is None
+    assert "L*eta < 2" in th["region"]
+
+
+WRONG = """
+import sympy as sp
+from lyapunov.engine import DescentLemma, OneStep, Smooth, f, params
+from lyapunov.methods import sgd_step
+
+eta, L, sigma2 = params("eta L sigma2")
+step = OneStep(["x"], lambda x, g: sgd_step(x, g, eta), sigma2)
+theorem = DescentLemma(
+    name="too fast", step=step, region=[eta > 0, L > 0, L * eta < 2],
+    lyapunov=lambda x: f(x), rho=eta, nu=L * eta**2 / 2,
+    certificate={Smooth(L).upper(step.x, step.x1): 1, step.variance(): L * eta**2 / 2},
+)
+"""
+
+
+def test_refuted_theorem_exits_one_with_counterexample(tmp_path):
+    p = tmp_path / "wrong.py"
+    p.write_text(WRONG)
+    r = run("check", str(p), "--json")
+    assert r.returncode == 1
+    th = json.loads(r.stdout)["theorems"][0]
+    assert th["status"] == "refuted"
+    assert set(th["counterexample"]["point"]) >= {"eta", "L"}
+    r = run("check", str(p))
+    assert r.returncode == 1 and "refuted" in r.stdout and "at " in r.stdout
+
+
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("x = (\n", "syntax error"),
+        ("x = 1\n", "defines no theorem"),
+        ("theorem = 42\n", "not a lyapunov Theorem"),
+        ("raise RuntimeError('boom')\n", "RuntimeError: boom"),
+        (WRONG.replace("rho=eta,", "rho=0.5 * eta,"), "float"),
+        (WRONG.replace("rho=eta,", "rho=eta * mu,"), "NameError"),
+        (
+            WRONG.replace(
+                "region=[eta > 0, L > 0, L * eta < 2]", "region=[eta > 1, eta < 1, L > 0]"
+            ),
+            "empty",
+        ),
+        (WRONG.replace("certificate={", "certificate={'upper': 1, "), "not a fact"),
+    ],
+)
+def test_malformed_file_one_line_exit_two(tmp_path, content, needle):
+    p = tmp_path / "bad.py"
+    p.write_text(textwrap.dedent(content))
+    r = run("check", str(p))
+    assert r.returncode == 2
+    assert r.stdout == ""
+    err = r.stderr.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert needle in err and "bad.py" in err
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["check", "/nonexistent/file.py"], "no such file"),
+        (["check", "--timeout", "-3"], "--timeout"),
+        (["check", "--timeout", "nan"], "--timeout"),
+        (["check", "--timeout", "abc"], "--timeout"),
+        (["check", "--jobs", "0"], "--jobs"),
+        (["check", "--frobnicate"], "--frobnicate"),
+        (["nosuchcommand"], "nosuchcommand"),
+    ],
+)
+def test_bad_usage_one_line_exit_two(args, needle):
+    r = run(*args)
+    assert r.returncode == 2
+    err = r.stderr.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert needle in err
+
+
+def test_not_a_py_file(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("hi")
+    r = run("check", str(p))
+    assert r.returncode == 2 and "not a proof file" in r.stderr
+
+
+def test_help_lists_examples():
+    r = run("check", "--help")
+    assert r.returncode == 0 and "Examples" in r.stdout
