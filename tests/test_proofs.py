@@ -27,13 +27,56 @@ def _rejected(th):
     return v
 
 
-def test_p3_mutants_all_rejected():
-    th, _ = load("p3_sgd_descent")
+DESCENT = [s for s in SHIPPED if isinstance(load_file(PROOFS / f"{s[0]}.py")[s[1]].theorem,
+                                             DescentLemma)]
+
+
+@pytest.mark.parametrize("stem,index", DESCENT)
+def test_descent_mutants_all_rejected(stem, index):
+    th = load_file(PROOFS / f"{stem}.py")[index].theorem
     mutants = list(descent_mutants(th))
     assert len(mutants) >= 6
     for desc, m in mutants:
         v = m.check(timeout=120)
         assert v.status != CERTIFIED, desc
+
+
+def test_p4_region_too_large_refuted():
+    th, ns = load("p4_spa_descent")
+    eta, c, L = ns["eta"], ns["c"], ns["L"]
+    wide = th.replace(region=[eta > 0, L > 0, c > 0, c <= 1, c * L * eta < 4 - 2 * c])
+    v = _rejected(wide)
+    assert v.status == "refuted"
+    ce = v.counterexample()
+    assert "multiplier of upper" in ce["condition"]
+    pt = {k: sp.Rational(x) for k, x in ce["point"].items()}
+    assert pt["c"] < 1 and pt["L"] * pt["eta"] > 2 - pt["c"]
+
+
+def test_p4_rate_and_noise_mutants_refuted_at_points_of_region():
+    th, ns = load("p4_spa_descent")
+    for m in (th.replace(rho=th.rho * sp.Rational(1001, 1000)),
+              th.replace(nu=th.nu * sp.Rational(999, 1000))):
+        v = _rejected(m)
+        assert v.status == "refuted"
+        pt = {s: sp.Rational(v.counterexample()["point"][s.name]) for s in th.region.symbols}
+        assert th.region.contains(pt)
+
+
+def test_p4_lyapunov_must_stay_above_inf_f():
+    """Without the function-class lower bound, the cross term makes A_k >= inf f unprovable."""
+    th, _ = load("p4_spa_descent")
+    v = _rejected(th.replace(function_class=None))
+    assert "A_k >= inf f" in v.failed.label
+
+
+def test_p4_at_c_one_is_the_sgd_lemma():
+    th4, ns4 = load("p4_spa_descent")
+    th3, ns3 = load("p3_sgd_descent")
+    c = ns4["c"]
+    sub = {ns4["eta"]: ns3["eta"], ns4["L"]: ns3["L"], c: 1}
+    assert sp.simplify(th4.rho.subs(sub) - th3.rho) == 0
+    assert sp.simplify(th4.nu.subs(sub) - th3.nu) == 0
 
 
 def test_p3_rate_too_big_refuted_with_counterexample():

@@ -27,7 +27,7 @@ from .forms import Form, VecSymbol, sqnorm, vector_coefficients
 from .psd import decide_psd
 from .region import MalformedError, Region, check_rational
 from .setting import OneStep
-from .smooth import Fact
+from .smooth import Fact, Smooth
 from .verdict import Check, Verdict
 
 __all__ = ["Theorem", "DescentLemma", "Identities", "Budget"]
@@ -127,6 +127,7 @@ class DescentLemma(Theorem):
     certificate: Mapping[Fact, sp.Expr]
     statement: str = ""
     params: Sequence[sp.Symbol] = field(default_factory=tuple)
+    function_class: Smooth | None = None
 
     def __post_init__(self):
         sigma2 = self.step.sigma2
@@ -223,11 +224,22 @@ class DescentLemma(Theorem):
             yield _check(
                 f"A_k >= inf f: weight of f({pname}) >= 0", decide(w, ">=", R, budget.left())
             )
+        label = "A_k >= inf f: quadratic part PSD"
+        if self.function_class is not None:
+            # f(p) >= inf f + |grad f(p)|^2 / (2L) for L-smooth f bounded below, hence
+            # A >= inf f + [quad(A) + sum_p w_p |g_p|^2 / (2L)]: the bracket must be PSD
+            label += " (using f >= inf f + |grad f|^2/(2L))"
+            for p in self.step.current:
+                w = A.fvals.get(p.name, 0)
+                if w != 0:
+                    A = A + w / (2 * self.function_class.L) * sqnorm(p.grad)
+            A = A.simplified()
         basis = A.basis()
         if basis:
+            yield _check(label, decide_psd(A.matrix(basis), R, budget.left()).decision)
+        if A.const != 0:
             yield _check(
-                "A_k >= inf f: quadratic part PSD",
-                decide_psd(A.matrix(basis), R, budget.left()).decision,
+                "A_k >= inf f: constant term >= 0", decide(A.const, ">=", R, budget.left())
             )
         init = self.A_init.simplified()
         ok = set(init.fvals) == {"x0"} and not init.quad and init.const == 0
