@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy as sp
+from sympy.polys.matrices import DomainMatrix
 
 from .decide import Decision, decide
 from .region import Region
@@ -34,10 +35,15 @@ def _nonzero_indices(M: sp.Matrix) -> list[int]:
 
 
 def _minor(M: sp.Matrix, idx: tuple[int, ...]) -> sp.Expr:
+    """Exact principal minor, computed over the field of rational functions (fast)."""
     sub = M.extract(list(idx), list(idx))
     if len(idx) == 1:
         return sub[0, 0]
-    return sp.cancel(sub.det(method="berkowitz"))
+    dM = DomainMatrix.from_Matrix(sub)
+    if dM.domain.is_EX:  # pragma: no cover - only non-rational entries end up here
+        return sp.cancel(sub.det(method="berkowitz"))
+    dM = dM.to_field()
+    return dM.domain.to_sympy(dM.det())
 
 
 def decide_psd(M: sp.Matrix, region: Region, timeout: float | None = 30.0) -> PSDResult:
@@ -50,13 +56,20 @@ def decide_psd(M: sp.Matrix, region: Region, timeout: float | None = 30.0) -> PS
     Mk = M.extract(keep, keep)
     n = Mk.shape[0]
 
+    cache: dict[tuple[int, ...], sp.Expr] = {}
+
+    def minor(idx: tuple[int, ...]) -> sp.Expr:
+        if idx not in cache:
+            cache[idx] = _minor(Mk, idx)
+        return cache[idx]
+
     def remaining() -> float | None:
         return None if timeout is None else max(0.05, timeout - (time.perf_counter() - t0))
 
     # Sylvester's sufficient test
     fast_ok = True
     for k in range(1, n + 1):
-        m = _minor(Mk, tuple(range(k)))
+        m = minor(tuple(range(k)))
         dec = decide(m, ">" if k < n else ">=", region, timeout=remaining())
         if not dec.proved:
             fast_ok = False
@@ -68,7 +81,7 @@ def decide_psd(M: sp.Matrix, region: Region, timeout: float | None = 30.0) -> PS
     unknown: Decision | None = None
     for size in range(1, n + 1):
         for idx in itertools.combinations(range(n), size):
-            m = _minor(Mk, idx)
+            m = minor(idx)
             dec = decide(m, ">=", region, timeout=remaining())
             if dec.status == "refuted":
                 orig = tuple(keep[i] for i in idx)
