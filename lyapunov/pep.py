@@ -35,6 +35,14 @@ PSD matrix of size n+1) and F = (f_0, ..., f_n), the SDP is
       upper bound on the worst case over {f(x_0) - inf f <= gap}, not claimed to be exact. It
       is never above the "iterates" value (f_0 - f_k <= f_0 - f_* <= gap).
 
+``z_points=True`` (the default) also makes z_1, ..., z_n points of the PEP ("every iterate y"
+read as the whole state (x, z); this reproduces the reference values of MISSION.md): interpolation conditions with them and f_0 - f(z_k) <= gap (or
+f(z_k) - f_* >= |grad f(z_k)|^2/(2L)). z_k is never evaluated by the method, so this is a
+different, smaller class for c < 1 (z runs ahead of x), and a smaller worst case: at L = 1,
+n = 12, SPA(eta=0.1, c=0.1) gives 1.847 without and 1.092 with z points (a linear function,
+on which x_12 moves 0.554 per unit gradient, already shows the former is >= 1/0.554 = 1.80).
+For c = 1 (z_k = x_k) the option changes nothing.
+
 Both problems are homogeneous: the value is linear in ``gap``, and (L, eta) -> (sL, eta/s)
 multiplies it by s. If the method can move uphill forever (e.g. GD with eta > 2/L on a convex
 quadratic) the SDP is unbounded and the worst case is ``inf``.
@@ -53,7 +61,7 @@ import numpy as np
 
 from .methods import spa_step
 
-__all__ = ["PEPResult", "spa_iterates", "pep_spa", "worst_case_spa", "worst_case_sgd"]
+__all__ = ["PEPResult", "spa_points", "pep_spa", "worst_case_spa", "worst_case_sgd"]
 
 Condition = Literal["iterates", "lower_bound"]
 
@@ -62,22 +70,26 @@ Condition = Literal["iterates", "lower_bound"]
 class PEPResult:
     """Solution of the PEP and its dual multipliers (the certificate of the bound).
 
-    ``value`` is the worst case of min_k |g_k|^2 (``inf`` if unbounded). ``interp[i, j]`` >= 0
-    multiplies the interpolation condition of the ordered pair (i, j) (diagonal zero);
-    ``initial[k]`` >= 0 multiplies f_0 - f_k <= gap (``condition="iterates"``, entry 0 unused)
-    or, for ``condition="lower_bound"``, ``initial[0]`` multiplies f_0 - f_* <= gap and
-    ``lower[i]`` multiplies f_* <= f_i - |g_i|^2/(2L); ``perf[k]`` >= 0 (summing to 1)
-    multiplies t <= |g_k|^2, and weights which iterates are worst. ``gram`` and ``f`` are a
-    worst-case Gram matrix over (g_0, ..., g_n) and the function values; ``x`` the iterates'
-    coefficients over the same basis (row k is x_k). Multipliers are ``None`` when unbounded.
+    ``value`` is the worst case of min_k |g_k|^2 (``inf`` if unbounded). The PEP's points are
+    ``labels`` (``"x0"``, ..., ``"xn"``, then ``"z1"``, ... with ``z_points``); ``points[p]`` is
+    point p as coefficients over the gradients at the points (x_0 = 0), and ``gram``, ``f`` a
+    worst-case Gram matrix of those gradients and the function values.
+
+    Multipliers (``None`` when unbounded): ``interp[p, q]`` >= 0 of the interpolation condition
+    of the ordered pair (p, q) (zero diagonal); ``initial[p]`` >= 0 of f_0 - f_p <= gap
+    (``condition="iterates"``; entry 0 unused) or ``initial[0]`` of f_0 - f_* <= gap and
+    ``lower[p]`` of f_* <= f_p - |g_p|^2/(2L) (``condition="lower_bound"``); ``perf[k]`` >= 0 of
+    t <= |g_k|^2 for k < n: they sum to 1 and weight the iterates that are worst. By duality
+    ``value`` = gap * sum(``initial``).
     """
 
     value: float
     status: str
     solve_time: float
+    labels: tuple[str, ...]
+    points: np.ndarray
     gram: np.ndarray | None
     f: np.ndarray | None
-    x: np.ndarray
     interp: np.ndarray | None
     initial: np.ndarray | None
     perf: np.ndarray | None
@@ -112,24 +124,46 @@ def _validate(eta, c, L, steps, gap, condition) -> tuple[float, float, float, in
     return eta, c, L, int(steps), gap
 
 
-def spa_iterates(eta: float, c: float, steps: int) -> np.ndarray:
-    """x_0, ..., x_n as coefficient vectors over (g_0, ..., g_n): row k of an (n+1, n+1) array.
+def spa_points(
+    eta: float, c: float, steps: int, *, z_points: bool = False
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """The PEP's points as coefficient vectors over the gradients at those points.
 
-    x_0 = z_0 = 0 and (x_{k+1}, z_{k+1}) = ``spa_step``(x_k, z_k, e_k, eta, c), e_k the k-th
-    unit vector standing for g_k.
+    x_0 = z_0 = 0 and (x_{k+1}, z_{k+1}) = ``spa_step``(x_k, z_k, e_k, eta, c), e_k the unit
+    vector standing for g_k = grad f(x_k). Returns labels and an (m, m) array whose row p is
+    point p: x_0, ..., x_n, then (``z_points``) every z_k, k = 1..n, that is not already an x
+    (for c = 1, z_k = x_k and none is added). Column p stands for the gradient at point p;
+    only the first n columns (g_0..g_{n-1}) are ever used by the method.
     """
-    basis = np.eye(steps + 1)
-    x = z = np.zeros(steps + 1)
-    rows = [x]
-    for k in range(steps):
+    n = steps
+    xs, zs = [], []
+    basis = np.eye(n + 1)
+    x = z = np.zeros(n + 1)
+    xs.append(x)
+    for k in range(n):
         x, z = spa_step(x, z, basis[k], eta, c)
-        rows.append(x)
-    return np.array(rows)
+        xs.append(x)
+        zs.append(z)
+    labels = [f"x{k}" for k in range(n + 1)]
+    rows = list(xs)
+    if z_points:
+        for k, zk in enumerate(zs, start=1):
+            if not any(np.array_equal(zk, r) for r in rows):
+                labels.append(f"z{k}")
+                rows.append(zk)
+    m = len(rows)
+    out = np.zeros((m, m))
+    out[:, : n + 1] = np.array(rows)
+    return tuple(labels), out
 
 
 def _interpolation_matrix(x: np.ndarray, L: float) -> tuple[np.ndarray, np.ndarray, list]:
     """Rows (A_q, B_q), one per ordered pair q = (i, j), i != j, such that the interpolation
-    condition of the pair reads  A_q . vec(G) + B_q . F <= 0."""
+    condition of the pair reads  A_q . vec(G) + B_q . F <= 0,  i.e.
+
+        f_j - f_i + <g_i + g_j, x_i - x_j>/2 + |g_i - g_j|^2/(4L) - (L/4)|x_i - x_j|^2 <= 0,
+
+    with x_i = row i of ``x`` and g_i = the i-th basis vector (so |u|^2 = u^T G u)."""
     m = x.shape[0]
     eye = np.eye(m)
     pairs = [(i, j) for i in range(m) for j in range(m) if i != j]
@@ -140,7 +174,7 @@ def _interpolation_matrix(x: np.ndarray, L: float) -> tuple[np.ndarray, np.ndarr
         uv = np.outer(u, v)
         M = (uv + uv.T) / 4 + np.outer(w, w) / (4 * L) - (L / 4) * np.outer(v, v)
         A[q] = M.ravel()
-        B[q, i], B[q, j] = -1.0, 1.0  # f_j - f_i + <M, G> <= 0
+        B[q, i], B[q, j] = -1.0, 1.0
     return A, B, pairs
 
 
@@ -152,15 +186,20 @@ def pep_spa(
     steps: int = 12,
     gap: float = 1.0,
     condition: Condition = "iterates",
+    z_points: bool = True,
     solver: str | None = None,
 ) -> PEPResult:
-    """Solve the PEP of the module docstring; returns the value, a worst case and the duals."""
+    """Solve the PEP of the module docstring; returns the value, a worst case and the duals.
+
+    ``z_points=True`` also makes z_1..z_n points of the PEP (interpolation conditions with
+    them, and f(x_0) - f(z_k) <= gap, resp. f(z_k) - f_* >= |grad f(z_k)|^2/(2L)).
+    """
     import cvxpy as cp  # optional dependency, imported on use
 
     eta, c, L, n, gap = _validate(eta, c, L, steps, gap, condition)
-    x = spa_iterates(eta, c, n)
-    m = n + 1
-    A, B, pairs = _interpolation_matrix(x, L)
+    labels, pts = spa_points(eta, c, n, z_points=bool(z_points))
+    m = len(labels)
+    A, B, pairs = _interpolation_matrix(pts, L)
 
     G = cp.Variable((m, m), PSD=True)
     F = cp.Variable(m)
@@ -171,39 +210,47 @@ def pep_spa(
     if condition == "iterates":
         init = F[0] - F[1:] <= gap
         cons = [interp, perf, init]
-    else:  # f_* = 0
+    else:  # translate so that f_* = 0
         init = F[0] <= gap
         lower = diag / (2 * L) - F <= 0
         cons = [interp, perf, init, lower]
     prob = cp.Problem(cp.Maximize(t), cons)
+    name = solver or "CLARABEL"
     start = time.perf_counter()
-    prob.solve(solver=solver or "CLARABEL")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "may be inaccurate": checked below
+        prob.solve(solver=name)
     elapsed = time.perf_counter() - start
 
     status = prob.status
     if status in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE):
-        return PEPResult(math.inf, status, elapsed, None, None, x, None, None, None)
+        return PEPResult(math.inf, status, elapsed, labels, pts, *([None] * 6))
     if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
-        raise RuntimeError(f"PEP solve failed: status {status!r} (solver {solver or 'CLARABEL'})")
-    if status == cp.OPTIMAL_INACCURATE:
-        warnings.warn("PEP solved inaccurately; the value is approximate", stacklevel=2)
+        raise RuntimeError(f"PEP solve failed: status {status!r} (solver {name})")
 
     lam = np.zeros((m, m))
-    for q, (i, j) in enumerate(pairs):
-        lam[i, j] = interp.dual_value[q]
+    lam[tuple(np.array(pairs).T)] = np.asarray(interp.dual_value, dtype=float)
     if condition == "iterates":
         initial = np.concatenate([[0.0], np.asarray(init.dual_value, dtype=float)])
         low = None
     else:
         initial = np.array([float(init.dual_value)])
         low = np.asarray(lower.dual_value, dtype=float)
+    value = float(prob.value)
+    dual = gap * float(initial.sum())
+    if abs(value - dual) > 1e-4 * max(1.0, abs(value)):
+        warnings.warn(
+            f"PEP solved inaccurately ({status}): primal {value:.6g}, dual {dual:.6g}",
+            stacklevel=2,
+        )
     return PEPResult(
-        value=float(prob.value),
+        value=value,
         status=status,
         solve_time=elapsed,
+        labels=labels,
+        points=pts,
         gram=np.asarray(G.value),
         f=np.asarray(F.value),
-        x=x,
         interp=lam,
         initial=initial,
         perf=np.asarray(perf.dual_value, dtype=float),
@@ -219,15 +266,19 @@ def worst_case_spa(
     steps: int = 12,
     gap: float = 1.0,
     condition: Condition = "iterates",
+    z_points: bool = True,
     solver: str | None = None,
 ) -> float:
     """Worst case of min_{k<n} |grad f(x_k)|^2 for deterministic SPA(eta, c) over L-smooth f.
 
-    Subject to f(x_0) - f(x_k) <= gap for k = 1..n (default) or, with
+    Subject to f(x_0) - f(y) <= gap at every iterate y = x_k, z_k (default; ``z_points=False``
+    constrains the x_k only) or, with
     ``condition="lower_bound"``, f(x_0) - inf f <= gap (an upper bound, see the module
     docstring). ``inf`` if the worst case is unbounded. Solver CLARABEL unless ``solver``.
     """
-    return pep_spa(eta, c, L=L, steps=steps, gap=gap, condition=condition, solver=solver).value
+    return pep_spa(
+        eta, c, L=L, steps=steps, gap=gap, condition=condition, z_points=z_points, solver=solver
+    ).value
 
 
 def worst_case_sgd(

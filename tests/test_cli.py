@@ -129,3 +129,12 @@ def test_not_a_py_file(tmp_path):
 def test_help_lists_examples():
     r = run("check", "--help")
     assert r.returncode == 0 and "Examples" in r.stdout
+
+
+def test_tiny_timeout_gives_not_proved_never_certified():
+    r = run("check", str(PROOFS / "p4b_spa_descent_primal_family.py"), "--timeout", "0.001",
+            "--json")
+    assert r.returncode == 1
+    th = json.loads(r.stdout)["theorems"][0]
+    assert th["status"] == "not proved"
+    assert "timeout" in th["reason"]
