@@ -36,7 +36,8 @@ PSD matrix of size n+1) and F = (f_0, ..., f_n), the SDP is
       is never above the "iterates" value (f_0 - f_k <= f_0 - f_* <= gap).
 
 ``z_points=True`` (the default) also makes z_1, ..., z_n points of the PEP ("every iterate y"
-read as the whole state (x, z); this reproduces the reference values of MISSION.md): interpolation conditions with them and f_0 - f(z_k) <= gap (or
+read as the whole state (x, z); this reproduces the reference values of MISSION.md):
+interpolation conditions with them and f_0 - f(z_k) <= gap (or
 f(z_k) - f_* >= |grad f(z_k)|^2/(2L)). z_k is never evaluated by the method, so this is a
 different, smaller class for c < 1 (z runs ahead of x), and a smaller worst case: at L = 1,
 n = 12, SPA(eta=0.1, c=0.1) gives 1.847 without and 1.092 with z points (a linear function,
