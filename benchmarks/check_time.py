@@ -19,8 +19,12 @@ TARGET, GOAL = 60.0, 20.0
 
 def timed(*args: str) -> tuple[float, int, str]:
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "lyapunov.cli", "check", *args],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "lyapunov.cli", "check", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     return time.perf_counter() - t0, r.returncode, r.stdout
 
 

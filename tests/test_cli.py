@@ -132,8 +132,9 @@ def test_help_lists_examples():
 
 
 def test_tiny_timeout_gives_not_proved_never_certified():
-    r = run("check", str(PROOFS / "p4b_spa_descent_primal_family.py"), "--timeout", "0.001",
-            "--json")
+    r = run(
+        "check", str(PROOFS / "p4b_spa_descent_primal_family.py"), "--timeout", "0.001", "--json"
+    )
     assert r.returncode == 1
     th = json.loads(r.stdout)["theorems"][0]
     assert th["status"] == "not proved"

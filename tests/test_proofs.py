@@ -27,8 +27,9 @@ def _rejected(th):
     return v
 
 
-DESCENT = [s for s in SHIPPED if isinstance(load_file(PROOFS / f"{s[0]}.py")[s[1]].theorem,
-                                             DescentLemma)]
+DESCENT = [
+    s for s in SHIPPED if isinstance(load_file(PROOFS / f"{s[0]}.py")[s[1]].theorem, DescentLemma)
+]
 
 
 @pytest.mark.parametrize("stem,index", DESCENT)
@@ -55,8 +56,10 @@ def test_p4_region_too_large_refuted():
 
 def test_p4_rate_and_noise_mutants_refuted_at_points_of_region():
     th, ns = load("p4_spa_descent")
-    for m in (th.replace(rho=th.rho * sp.Rational(1001, 1000)),
-              th.replace(nu=th.nu * sp.Rational(999, 1000))):
+    for m in (
+        th.replace(rho=th.rho * sp.Rational(1001, 1000)),
+        th.replace(nu=th.nu * sp.Rational(999, 1000)),
+    ):
         v = _rejected(m)
         assert v.status == "refuted"
         pt = {s: sp.Rational(v.counterexample()["point"][s.name]) for s in th.region.symbols}

@@ -10,8 +10,8 @@ from .forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients
 from .psd import decide_psd, indefinite_witness
 from .region import MalformedError, Region, params
 from .setting import OneStep
-from .smooth import Fact, Smooth
-from .theorems import DescentLemma, Identities, Theorem
+from .smooth import Fact, Smooth, assumption
+from .theorems import DescentLemma, Identities, Inequalities, Theorem
 from .verdict import CERTIFIED, NOT_PROVED, REFUTED, Check, Verdict
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Fact",
     "Form",
     "Identities",
+    "Inequalities",
     "MalformedError",
     "OneStep",
     "Point",
@@ -32,6 +33,7 @@ __all__ = [
     "Theorem",
     "VecSymbol",
     "Verdict",
+    "assumption",
     "decide",
     "decide_psd",
     "f",

@@ -22,7 +22,7 @@ import sympy as sp
 
 from .forms import Form, Point, f, inner, sqnorm
 
-__all__ = ["Fact", "Smooth"]
+__all__ = ["Fact", "Smooth", "assumption"]
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,16 @@ class Smooth:
             - self.L / 4 * sqnorm(i - j)
         )
         return Fact(f"interp({i.name},{j.name})", form, origin=(self, "interp", i, j))
+
+
+def assumption(name: str, form: Form) -> Fact:
+    """A hypothesis ``E[form] <= 0`` of a theorem, usable in its certificate like a fact.
+
+    Its name is shown as ``assume: name``, so a verdict makes plain that the theorem is
+    conditional on it.
+    """
+    if not isinstance(form, Form):
+        raise TypeError("assumption: form must be a Form (e.g. -inner(g, x - z))")
+    if form.fvals:
+        raise ValueError("assumption: a hypothesis on function values is not supported")
+    return Fact(f"assume: {name}", form, expected=True)

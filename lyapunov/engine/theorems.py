@@ -110,6 +110,11 @@ def _conditions_of(name: str, region) -> list:
 class DescentLemma(Theorem):
     """``E[A(next)] - A(current) + rho |grad f(x_k)|^2 - nu sigma2 <= 0`` on a region.
 
+    Optional: ``lyapunov_next`` gives A_{k+1} when its coefficients differ from A_k's
+    (time-varying parameters); ``gain`` adds a term G(current points) to the decrease,
+    ``E[A_{k+1}] - A_k <= -rho|g|^2 - G + nu sigma2`` (e.g. a correlation term); an
+    :func:`assumption` may enter the certificate like any fact.
+
     ``lyapunov`` maps the state's points to a :class:`Form` (e.g. ``lambda x, z: p*f(x) +
     (1-p)*f(z) + a*sqnorm(z - x)``). ``certificate`` maps facts (from the function class or
     ``step.variance()``) to multipliers. Besides the descent inequality, the check proves the
@@ -128,6 +133,8 @@ class DescentLemma(Theorem):
     statement: str = ""
     params: Sequence[sp.Symbol] = field(default_factory=tuple)
     function_class: Smooth | None = None
+    lyapunov_next: Callable[..., Form] | None = None
+    gain: Callable[..., Form] | None = None
 
     def __post_init__(self):
         sigma2 = self.step.sigma2
@@ -150,21 +157,28 @@ class DescentLemma(Theorem):
         self.certificate = cert
         try:
             self.A_now = Form.lift(self.lyapunov(*self.step.current))
-            self.A_next = Form.lift(self.lyapunov(*self.step.next))
+            self.A_next = Form.lift((self.lyapunov_next or self.lyapunov)(*self.step.next))
+            self.G = Form.lift(self.gain(*self.step.current)) if self.gain else Form()
             self.A_init = Form.lift(self.lyapunov(*self.step.initial()))
         except (TypeError, ValueError) as exc:
             raise MalformedError(f"{self.name}: lyapunov function: {exc}") from None
-        for form in (self.A_now, self.A_next):
+        if self.G.fvals:
+            raise MalformedError(f"{self.name}: gain must not contain function values")
+        for form in (self.A_now, self.A_next, self.G):
             for s in form.scalars():
                 check_rational(s, syms, f"{self.name}: lyapunov coefficient")
         self.statement = self.statement or ""
 
     # -- the claim and its residual ---------------------------------------------------------
     def claim(self) -> Form:
-        """S = A(next) - A(now) + rho |g(x)|^2 - nu sigma2, to be shown E[S] <= 0."""
+        """S = A(next) - A(now) + rho |g(x)|^2 + gain - nu sigma2, to be shown E[S] <= 0."""
         g = self.step.rate_point.grad
         return (
-            self.A_next - self.A_now + self.rho * sqnorm(g) - Form(const=self.nu * self.step.sigma2)
+            self.A_next
+            - self.A_now
+            + self.rho * sqnorm(g)
+            + self.G
+            - Form(const=self.nu * self.step.sigma2)
         )
 
     def residual(self) -> Form:
@@ -319,3 +333,47 @@ class Identities(Theorem):
                     yield _check(
                         what, decide(c, "==", R, budget.left()), f"difference {sp.sstr(c)}"
                     )
+
+
+_REL = {
+    sp.StrictGreaterThan: ">",
+    sp.GreaterThan: ">=",
+    sp.StrictLessThan: "<",
+    sp.LessThan: "<=",
+    sp.Eq: "==",
+}
+
+
+@dataclass
+class Inequalities(Theorem):
+    """Scalar claims ``lhs op rhs`` (op one of >, >=, <, <=, ==) for every point of the region.
+
+    For statements derived from certified expressions, e.g. "the SPA bound is at most F times
+    the SGD bound": each claim is decided exactly by the same procedure as every other
+    condition.
+    """
+
+    name: str
+    region: Sequence
+    claims: Sequence[tuple[str, sp.Basic]]
+    statement: str = ""
+    params: Sequence[sp.Symbol] = field(default_factory=tuple)
+
+    def __post_init__(self):
+        self.region = Region.of(_conditions_of(self.name, self.region), self.params)
+        if not self.claims:
+            raise MalformedError(f"{self.name}: no claims to check")
+        out = []
+        for item in self.claims:
+            if not (isinstance(item, tuple) and len(item) == 2 and type(item[1]) in _REL):
+                raise MalformedError(
+                    f"{self.name}: each claim is (label, relation) such as ('rho > 0', rho > 0)"
+                )
+            label, rel = item
+            expr = check_rational(rel.lhs - rel.rhs, self.region.symbols, f"{self.name}: {label}")
+            out.append((label, expr, _REL[type(rel)]))
+        self._claims = out
+
+    def _conditions(self, budget: Budget):
+        for label, expr, op in self._claims:
+            yield _check(label, decide(expr, op, self.region, budget.left()))
