@@ -30,11 +30,13 @@ class LoadedTheorem:
 
 
 def default_proofs_dir() -> Path:
-    """``./proofs`` when it exists, else the proofs/ folder next to the installed package."""
+    """``./proofs`` when it exists, else the shipped theorems (package ``lyapunov.proofs``)."""
     here = Path.cwd() / "proofs"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parent.parent / "proofs"
+    import lyapunov.proofs
+
+    return Path(lyapunov.proofs.__file__).resolve().parent
 
 
 def proof_files(paths: list[str | Path]) -> list[Path]:
