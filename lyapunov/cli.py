@@ -138,6 +138,90 @@ def check(paths, as_json, timeout, jobs):
     return EXIT_OK if certified == total else EXIT_FAIL
 
 
+_METHODS = {
+    "sgd": ("lr",),
+    "sgdm": ("lr", "momentum"),
+    "spa": ("eta", "c"),
+}
+
+
+@cli.command()
+@click.argument("method", type=click.Choice(sorted(_METHODS)))
+@click.option("--lr", type=float, help="Learning rate (sgd, sgdm).")
+@click.option("--momentum", type=float, help="PyTorch momentum in [0, 1) (sgdm).")
+@click.option("--eta", type=float, help="SPA step eta > 0 (spa).")
+@click.option("--c", "c", type=float, help="SPA averaging weight c in (0, 1] (spa).")
+@click.option("--L", "L", type=float, required=True, help="Smoothness constant L > 0.")
+@click.option(
+    "--sigma2", type=float, default=0.0, show_default=True, help="Gradient noise variance bound."
+)
+@click.option("--steps", type=int, required=True, help="Number of steps n >= 1.")
+@click.option("--gap", type=float, required=True, help="f(x_0) - inf f.")
+@click.option("--best", is_flag=True, help="Also find the step (lr or eta) minimising the bound.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def bound(method, lr, momentum, eta, c, L, sigma2, steps, gap, best, as_json):
+    """Certified bound on (1/steps) sum_k E|grad f(x_k)|^2 for your hyper-parameters.
+
+    Valid for every L-smooth f with f(x_0) - inf f <= gap and unbiased gradient noise of
+    variance <= sigma2. Prints inf where no certified theorem covers the parameters.
+
+    \b
+    Examples:
+      lyapunov bound sgdm --lr 0.1 --momentum 0.9 --L 1 --sigma2 0.01 --steps 1000 --gap 1
+      lyapunov bound sgd --lr 0.5 --L 1 --steps 100 --gap 1 --json
+      lyapunov bound sgdm --momentum 0.9 --best --L 1 --sigma2 0.01 --steps 1000 --gap 1
+    """
+    from . import bounds
+
+    given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c}
+    needed = _METHODS[method]
+    step_name = needed[0]
+    for name in needed:
+        if given[name] is None and not (best and name == step_name):
+            raise CliUsageError(f"--{name} is required for method {method}")
+    for name, val in given.items():
+        if val is not None and name not in needed:
+            raise CliUsageError(
+                f"--{name} does not apply to method {method} "
+                f"(it takes {', '.join('--' + n for n in needed)})"
+            )
+    common = {"L": L, "sigma2": sigma2, "steps": steps, "gap": gap}
+    params = {n: given[n] for n in needed if given[n] is not None}
+    out: dict = {"method": method, "params": {**params, **common}}
+    try:
+        if best:
+            fn = {
+                "sgd": bounds.best_sgd_lr,
+                "sgdm": bounds.best_sgdm_lr,
+                "spa": bounds.best_spa_eta,
+            }[method]
+            extra = {n: params[n] for n in needed[1:]}
+            res = fn(**extra, **common)
+            params[step_name] = res.step
+            out["best_" + step_name] = res.step
+        fn = {"sgd": bounds.sgd, "sgdm": bounds.sgdm, "spa": bounds.spa}[method]
+        res = fn(**params, **common, detail=True)
+    except (ValueError, TypeError) as exc:
+        raise CliUsageError(str(exc)) from None
+    finite = math.isfinite(res.value)
+    out["bound"] = res.value if finite else None
+    out["theorem"] = res.theorem or None
+    if as_json:
+        click.echo(json.dumps(out, indent=2))
+        return EXIT_OK
+    shown = ", ".join(f"{k}={v:g}" for k, v in params.items())
+    if best:
+        click.echo(f"best {step_name}: {params[step_name]:.6g}")
+    if finite:
+        click.echo(
+            f"certified bound on (1/{steps}) sum_k E|grad f(x_k)|^2 at {shown}: "
+            f"{res.value:.6g}  [theorem {res.theorem}]"
+        )
+    else:
+        click.echo(f"no certified theorem covers {shown} (L={L:g}): bound = inf")
+    return EXIT_OK
+
+
 _COLOURS = {"certified": "green", "refuted": "red", "not proved": "yellow"}
 
 

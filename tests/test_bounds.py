@@ -235,3 +235,24 @@ def test_bound_never_below_pep_worst_case(eta, c):
     for cond in ("iterates", "lower_bound"):
         w = worst_case_spa(eta, c, L=1.0, steps=12, gap=1.0, condition=cond)
         assert b >= w * (1 - 1e-6), (cond, b, w)
+
+
+def test_best_sgd_lr_matches_dense_search_and_is_certified_at_its_step():
+    res = bounds.best_sgd_lr(L=2.0, sigma2=0.05, steps=500, gap=3.0)
+    lrs = np.linspace(1e-5, 0.99999, 400001)
+    dense = bounds.sgd(lr=lrs, L=2.0, sigma2=0.05, steps=500, gap=3.0)
+    assert res.bound <= dense.min() * (1 + 1e-6)
+    assert res.bound == bounds.sgd(lr=res.step, L=2.0, sigma2=0.05, steps=500, gap=3.0)
+
+
+def test_best_steps_vectorized_and_consistent():
+    m = np.array([0.0, 0.5, 0.9])
+    res = bounds.best_sgdm_lr(momentum=m, L=1.0, sigma2=0.01, steps=1000, gap=1.0)
+    assert res.step.shape == (3,)
+    again = bounds.sgdm(lr=res.step, momentum=m, L=1.0, sigma2=0.01, steps=1000, gap=1.0)
+    np.testing.assert_allclose(again, res.bound, rtol=1e-12)
+    sgd_best = bounds.best_sgd_lr(L=1.0, sigma2=0.01, steps=1000, gap=1.0)
+    assert res.bound[0] == pytest.approx(sgd_best.bound, rel=1e-6)
+    # deterministic: the best SPA step at c = 0.1 sits at the region's edge L eta = 2 - c
+    edge = bounds.best_spa_eta(c=0.1, L=1.0, sigma2=0.0, steps=12, gap=1.0)
+    assert edge.step == pytest.approx(1.9, rel=1e-6)

@@ -139,3 +139,79 @@ def test_tiny_timeout_gives_not_proved_never_certified():
     th = json.loads(r.stdout)["theorems"][0]
     assert th["status"] == "not proved"
     assert "timeout" in th["reason"]
+
+
+def test_bound_sgdm_json_matches_python_api():
+    from lyapunov import bounds
+
+    r = run(
+        "bound",
+        "sgdm",
+        "--lr",
+        "0.1",
+        "--momentum",
+        "0.9",
+        "--L",
+        "1",
+        "--sigma2",
+        "0.01",
+        "--steps",
+        "1000",
+        "--gap",
+        "1",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    want = bounds.sgdm(lr=0.1, momentum=0.9, L=1.0, sigma2=0.01, steps=1000, gap=1.0)
+    assert data["bound"] == pytest.approx(want, rel=1e-12)
+    assert data["theorem"] == "P4"
+
+
+def test_bound_outside_regions_is_inf_not_a_number():
+    r = run("bound", "sgd", "--lr", "3", "--L", "1", "--steps", "10", "--gap", "1", "--json")
+    assert r.returncode == 0
+    data = json.loads(r.stdout)
+    assert data["bound"] is None and data["theorem"] is None
+    r = run("bound", "sgd", "--lr", "3", "--L", "1", "--steps", "10", "--gap", "1")
+    assert "inf" in r.stdout
+
+
+def test_bound_best_step():
+    r = run(
+        "bound",
+        "sgd",
+        "--best",
+        "--L",
+        "1",
+        "--sigma2",
+        "0.01",
+        "--steps",
+        "1000",
+        "--gap",
+        "1",
+        "--json",
+    )
+    data = json.loads(r.stdout)
+    assert 0 < data["best_lr"] < 2 and data["bound"] > 0
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["bound", "sgdm", "--lr", "0.1", "--momentum", "1.0"], "momentum: must be in [0, 1)"),
+        (["bound", "sgdm", "--lr", "nan", "--momentum", "0.5"], "lr: must be finite"),
+        (["bound", "sgdm", "--lr", "-1", "--momentum", "0.5"], "lr: must be > 0"),
+        (["bound", "spa", "--eta", "0.1", "--c", "0"], "c: must be in (0, 1]"),
+        (["bound", "sgd", "--lr", "0.1", "--momentum", "0.5"], "--momentum does not apply"),
+        (["bound", "sgd"], "--lr is required"),
+        (["bound", "adam", "--lr", "0.1"], "adam"),
+    ],
+)
+def test_bound_bad_input_one_line_exit_two(args, needle):
+    base = ["--L", "1", "--steps", "10", "--gap", "1"] if "adam" not in args else []
+    r = run(*args, *base)
+    assert r.returncode == 2
+    err = r.stderr.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert needle in err

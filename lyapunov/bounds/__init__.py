@@ -28,7 +28,17 @@ import numpy as np
 from ..validate import check_range, check_steps
 from .compile import CompiledRate
 
-__all__ = ["sgd", "spa", "sgdm", "BoundResult", "rates"]
+__all__ = [
+    "sgd",
+    "spa",
+    "sgdm",
+    "best_sgd_lr",
+    "best_spa_eta",
+    "best_sgdm_lr",
+    "BoundResult",
+    "BestStep",
+    "rates",
+]
 
 
 @dataclass(frozen=True)
@@ -111,3 +121,46 @@ def sgdm(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)
     return spa(eta=a / (1 - m), c=1 - m, L=L, sigma2=sigma2, steps=steps, gap=gap, detail=detail)
+
+
+@dataclass(frozen=True)
+class BestStep:
+    """The step (``lr`` for SGD / SGD+M, ``eta`` for SPA) minimising a certified bound."""
+
+    step: np.ndarray | float
+    bound: np.ndarray | float
+
+
+def _best(fun, hi, shape_args: list[np.ndarray]) -> BestStep:
+    from .optimize import argmin_step
+
+    shape = np.broadcast(*shape_args, hi).shape
+    step, val = argmin_step(fun, np.broadcast_to(hi, shape))
+    if step.ndim == 0:
+        return BestStep(float(step), float(val))
+    return BestStep(step, val)
+
+
+def best_sgd_lr(*, L, sigma2, steps, gap) -> BestStep:
+    """argmin over lr of :func:`sgd` (searched in (0, 2/L)); the bound is certified at it."""
+    a = _common(L, sigma2, steps, gap)
+    ex = {k: v[..., None] for k, v in a.items()}
+    return _best(lambda lr: sgd(lr=lr, **ex), 2.0 / a["L"], list(a.values()))
+
+
+def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
+    """argmin over eta of :func:`spa` at fixed c (searched up to the region's edge)."""
+    a = _common(L, sigma2, steps, gap)
+    cc = check_range("c", c)
+    ex = {k: v[..., None] for k, v in a.items()}
+    hi = np.where(cc < 1, (2 - cc) / a["L"], 2.0 / a["L"])
+    return _best(lambda eta: spa(eta=eta, c=cc[..., None], **ex), hi, [*a.values(), cc])
+
+
+def best_sgdm_lr(*, momentum, L, sigma2, steps, gap) -> BestStep:
+    """argmin over lr of :func:`sgdm` at fixed momentum (lr = c eta, c = 1 - momentum)."""
+    m = check_range("momentum", momentum)
+    res = best_spa_eta(c=1 - m, L=L, sigma2=sigma2, steps=steps, gap=gap)
+    return BestStep(
+        res.step * (1 - m) if np.ndim(res.step) else float(res.step * (1 - m)), res.bound
+    )
