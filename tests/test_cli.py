@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,11 @@ def run(*args, cwd=None):
         cwd=cwd,
         timeout=600,
     )
+
+
+def cli(line: str):
+    """Run one command line (split like a shell)."""
+    return run(*shlex.split(line))
 
 
 def test_check_all_shipped_exits_zero_with_summary():
@@ -144,23 +150,7 @@ def test_tiny_timeout_gives_not_proved_never_certified():
 def test_bound_sgdm_json_matches_python_api():
     from lyapunov import bounds
 
-    r = run(
-        "bound",
-        "sgdm",
-        "--lr",
-        "0.1",
-        "--momentum",
-        "0.9",
-        "--L",
-        "1",
-        "--sigma2",
-        "0.01",
-        "--steps",
-        "1000",
-        "--gap",
-        "1",
-        "--json",
-    )
+    r = cli("bound sgdm --lr 0.1 --momentum 0.9 --L 1 --sigma2 0.01 --steps 1000 --gap 1 --json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     want = bounds.sgdm(lr=0.1, momentum=0.9, L=1.0, sigma2=0.01, steps=1000, gap=1.0)
@@ -178,20 +168,7 @@ def test_bound_outside_regions_is_inf_not_a_number():
 
 
 def test_bound_best_step():
-    r = run(
-        "bound",
-        "sgd",
-        "--best",
-        "--L",
-        "1",
-        "--sigma2",
-        "0.01",
-        "--steps",
-        "1000",
-        "--gap",
-        "1",
-        "--json",
-    )
+    r = cli("bound sgd --best --L 1 --sigma2 0.01 --steps 1000 --gap 1 --json")
     data = json.loads(r.stdout)
     assert 0 < data["best_lr"] < 2 and data["bound"] > 0
 
