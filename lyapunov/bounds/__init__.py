@@ -25,13 +25,15 @@ from functools import cache
 
 import numpy as np
 
-from ..validate import check_range, check_steps
+from ..validate import check_range, check_steps, same_length
 from .compile import CompiledRate
 
 __all__ = [
     "sgd",
     "spa",
     "sgdm",
+    "spa_schedule",
+    "sgdm_schedule",
     "best_sgd_lr",
     "best_spa_eta",
     "best_sgdm_lr",
@@ -164,3 +166,60 @@ def best_sgdm_lr(*, momentum, L, sigma2, steps, gap) -> BestStep:
     return BestStep(
         res.step * (1 - m) if np.ndim(res.step) else float(res.step * (1 - m)), res.bound
     )
+
+
+def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str):
+    Ls = check_range("L", L)
+    s2 = check_range("sigma2", sigma2)
+    g = check_range("gap", gap)
+    Lb, sb, gb = np.broadcast_arrays(Ls, s2, g)
+    out = np.empty(Lb.shape)
+    for idx in np.ndindex(Lb.shape):
+        out[idx] = fun(float(Lb[idx]), float(sb[idx]), float(gb[idx]))
+    if detail:
+        which = np.where(np.isfinite(out), name, "")
+        if out.ndim == 0:
+            return BoundResult(float(out), str(which))
+        return BoundResult(out, which.astype(object))
+    return float(out) if out.ndim == 0 else out
+
+
+def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False):
+    """Certified bound for SPA with a schedule: step k uses eta[k], c[k] (theorem P8),
+
+        (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / (n min_k rho_k),
+
+    with rho_k, nu_k from P8's backward recursion of Lyapunov coefficients; inf where P8 does
+    not cover the schedule (too sudden a change: some coefficient b_k < 0). ``eta`` and ``c``
+    are 1-D arrays of equal length n = steps; L, sigma2 and gap may be arrays (broadcast).
+    A constant schedule gives exactly :func:`spa`.
+    """
+    from .schedule import p8_bound
+
+    e = check_range("eta", eta)
+    cc = check_range("c", c)
+    same_length(eta=e, c=cc)
+    return _schedule_batch(
+        lambda L_, s_, g_: p8_bound(e, cc, L_, s_, g_), L, sigma2, gap, detail, "P8"
+    )
+
+
+def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False):
+    """Certified bound for torch.optim.SGD with per-step lr[k], momentum[k] (P2 then P8).
+
+    The PyTorch schedule is mapped exactly to SPA coordinates (P2b, backwards from the
+    horizon, with both terminal choices, which give the same iterates); the smaller P8 bound is
+    returned.
+    """
+    from ..convert import schedule_to_spa
+    from .schedule import p8_bound
+
+    a = check_range("lr", lr)
+    m = check_range("momentum", momentum)
+    same_length(lr=a, momentum=m)
+    forms = [schedule_to_spa(lr=a, momentum=m, terminal=t) for t in ("steady", "sgd")]
+
+    def one(L_, s_, g_):
+        return min(p8_bound(e, cc, L_, s_, g_) for e, cc in forms)
+
+    return _schedule_batch(one, L, sigma2, gap, detail, "P2+P8")

@@ -1,0 +1,120 @@
+"""Conversions (P1/P2) and schedule bounds (P8): numbers from the certified expressions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lyapunov import bounds, convert
+from lyapunov.methods import pytorch_sgd_step, spa_step
+
+
+def test_constant_conversion_round_trip():
+    eta, c = convert.to_spa(lr=0.01, momentum=0.9)
+    assert eta == pytest.approx(0.1) and c == pytest.approx(0.1)
+    lr, m = convert.to_pytorch(eta=np.array([0.1, 0.5]), c=np.array([0.1, 1.0]))
+    np.testing.assert_allclose(lr, [0.01, 0.5])
+    np.testing.assert_allclose(m, [0.9, 0.0], atol=1e-15)
+
+
+def _run_both(lr, mom, eta, c, rng):
+    d = 4
+    x_pt = x_spa = z = rng.standard_normal(d)
+    b = np.zeros(d)
+    H = np.diag(rng.uniform(-1, 1, d))
+    for k in range(len(lr)):
+        g1 = H @ x_pt + np.cos(x_pt)
+        g2 = H @ x_spa + np.cos(x_spa)
+        x_pt, b = pytorch_sgd_step(x_pt, b, g1, lr[k], mom[k])
+        x_spa, z = spa_step(x_spa, z, g2, eta[k], c[k])
+        np.testing.assert_allclose(x_pt, x_spa, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("terminal", ["steady", "sgd"])
+def test_pytorch_schedule_to_spa_same_iterates(terminal):
+    rng = np.random.default_rng(0)
+    lr = np.r_[np.full(40, 0.1), np.full(40, 0.01)]
+    mom = np.r_[np.full(60, 0.9), np.zeros(20)]  # momentum dropped at step 60
+    eta, c = convert.schedule_to_spa(lr=lr, momentum=mom, terminal=terminal)
+    assert np.all((c > 0) & (c <= 1))
+    _run_both(lr, mom, eta, c, rng)
+
+
+def test_step_decay_in_spa_coordinates_is_gradual():
+    lr = np.r_[np.full(50, 0.1), np.full(50, 0.01)]
+    eta, c = convert.schedule_to_spa(lr=lr, momentum=np.full(100, 0.9))
+    # P2c closed form: eta_k = alpha (1 - (1 - gamma) beta^(T - k)) / (1 - beta)
+    assert eta[0] == pytest.approx(0.1 * (1 - 0.9 * 0.9**50) / 0.1, rel=1e-12)
+    assert eta[-1] == pytest.approx(0.1)
+    assert np.all(np.diff(eta[:50]) < 0)  # eta decays *before* the drop
+    assert c[49] == pytest.approx(1 / (1 + 0.9 / (10 * 0.1)), rel=1e-9)  # 0.526, not 0.1
+
+
+def test_spa_schedule_to_pytorch_same_iterates():
+    rng = np.random.default_rng(1)
+    k = np.arange(80)
+    eta = 0.5 * (1 + np.cos(np.pi * k / 80)) / 2 + 0.01
+    c = np.full(80, 0.3)
+    lr, mom = convert.schedule_to_pytorch(eta=eta, c=c)
+    _run_both(lr, mom, eta, c, rng)
+
+
+def test_constant_schedule_bound_equals_constant_bound():
+    for eta, c in [(0.3, 0.2), (0.1, 1.0), (1.0, 0.5)]:
+        s = bounds.spa_schedule(eta=np.full(50, eta), c=np.full(50, c), L=1.0, sigma2=0.2, gap=2.0)
+        assert s == pytest.approx(
+            bounds.spa(eta=eta, c=c, L=1.0, sigma2=0.2, steps=50, gap=2.0), rel=1e-9
+        )
+    s = bounds.sgdm_schedule(
+        lr=np.full(30, 0.02), momentum=np.full(30, 0.8), L=1.0, sigma2=0.1, gap=1.0
+    )
+    assert s == pytest.approx(
+        bounds.sgdm(lr=0.02, momentum=0.8, L=1.0, sigma2=0.1, steps=30, gap=1.0), rel=1e-9
+    )
+
+
+def test_gradual_beats_sudden_where_sudden_is_not_covered():
+    """L = 1, c = 0.1: eta 1 -> 0.1 at once is not certified (P8); spread over 50 steps it is."""
+    n = 200
+    sudden = np.r_[np.full(100, 1.0), np.full(100, 0.1)]
+    gradual = np.r_[np.full(75, 1.0), np.linspace(1.0, 0.1, 50), np.full(75, 0.1)]
+    c = np.full(n, 0.1)
+    assert bounds.spa_schedule(eta=sudden, c=c, L=1.0, sigma2=0.0, gap=1.0) == np.inf
+    g = bounds.spa_schedule(eta=gradual, c=c, L=1.0, sigma2=0.0, gap=1.0, detail=True)
+    assert np.isfinite(g.value) and g.theorem == "P8"
+
+
+def test_schedule_bound_sound_on_a_concrete_run():
+    """Deterministic quadratic L/2 x^2 with f(0) - inf f = gap: the average |f'|^2 is below."""
+    L, gap = 1.0, 1.0
+    lr = np.r_[np.full(30, 0.1), np.full(30, 0.01)]
+    mom = np.full(60, 0.9)
+    b = bounds.sgdm_schedule(lr=lr, momentum=mom, L=L, sigma2=0.0, gap=gap)
+    x, buf, total = np.sqrt(2 * gap / L), 0.0, 0.0
+    for k in range(60):
+        g = L * x
+        total += g * g
+        x, buf = pytorch_sgd_step(x, buf, g, lr[k], mom[k])
+    assert b >= total / 60
+
+
+def test_schedule_broadcast_and_validation():
+    e, c = np.full(10, 0.2), np.full(10, 0.5)
+    out = bounds.spa_schedule(eta=e, c=c, L=[1.0, 2.0], sigma2=0.0, gap=1.0)
+    assert out.shape == (2,)
+    with pytest.raises(ValueError, match="schedule lengths differ"):
+        bounds.spa_schedule(eta=e, c=np.full(9, 0.5), L=1.0, sigma2=0.0, gap=1.0)
+    with pytest.raises(ValueError, match="1-D"):
+        bounds.sgdm_schedule(
+            lr=np.full((2, 3), 0.1), momentum=np.full((2, 3), 0.5), L=1.0, sigma2=0.0, gap=1.0
+        )
+    with pytest.raises(ValueError, match=r"momentum: must be in \[0, 1\)"):
+        bounds.sgdm_schedule(
+            lr=np.full(3, 0.1), momentum=[0.5, 1.0, 0.5], L=1.0, sigma2=0.0, gap=1.0
+        )
+    with pytest.raises(ValueError, match="c: must be"):
+        bounds.spa_schedule(eta=e, c=np.r_[c[:-1], 0.0], L=1.0, sigma2=0.0, gap=1.0)
+    with pytest.raises(ValueError, match="eta: must be finite"):
+        bounds.spa_schedule(eta=np.r_[e[:-1], np.nan], c=c, L=1.0, sigma2=0.0, gap=1.0)
+    with pytest.raises(ValueError, match="terminal"):
+        convert.schedule_to_spa(lr=e, momentum=c, terminal="other")
