@@ -32,8 +32,8 @@ class SearchResult:
     multipliers: dict[Fact, float]
 
 
-def _claim(step: OneStep, lyapunov: Callable, rho, nu) -> Form:
-    a_next = Form.lift(lyapunov(*step.next))
+def _claim(step: OneStep, lyapunov: Callable, rho, nu, lyapunov_next=None) -> Form:
+    a_next = Form.lift((lyapunov_next or lyapunov)(*step.next))
     a_now = Form.lift(lyapunov(*step.current))
     g = step.rate_point.grad
     return a_next - a_now + rho * sqnorm(g) - Form(const=nu * step.sigma2)
@@ -50,12 +50,14 @@ def search(
     maximize: sp.Expr | None = None,
     constraints: Sequence[sp.Basic] = (),
     solver: str | None = None,
+    lyapunov_next: Callable[..., Form] | None = None,
 ) -> SearchResult:
     """Best multipliers at one parameter point (numerical SDP).
 
     ``unknowns`` are symbols that may appear linearly in the Lyapunov function, rho or nu
     (e.g. its weights, or rho itself); ``maximize`` is a linear objective in them;
-    ``constraints`` are linear inequalities in them (e.g. ``[p >= 0, p <= 1, a >= 0]``).
+    ``constraints`` are linear inequalities in them (e.g. ``[p >= 0, p <= 1, a >= 0]``);
+    ``lyapunov_next`` gives A_{k+1} when its coefficients differ from A_k's (schedules).
     """
     import cvxpy as cp  # optional dependency, imported on use
     import numpy as np
@@ -85,7 +87,7 @@ def search(
         return out
 
     # the residual is  claim - sum_i lam_i F_i : a linear combination of "sources"
-    terms: list[tuple[object, Form]] = [(None, _claim(step, lyapunov, rho, nu))]
+    terms: list[tuple[object, Form]] = [(None, _claim(step, lyapunov, rho, nu, lyapunov_next))]
     terms += [(fact, -1 * fact.form) for fact in facts]
     terms = [(src, form.drop_cross([step.xi], step.known)) for src, form in terms]
     fnames = sorted({n for _, form in terms for n in form.fvals})
