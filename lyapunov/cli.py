@@ -80,7 +80,14 @@ def cli():
     default=None,
     help="Theorems checked in parallel (default: number of CPUs, at most 2).",
 )
-def check(paths, as_json, timeout, jobs):
+@click.option(
+    "--latex",
+    "latex_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the certified theorems and their certificates as LaTeX to this file.",
+)
+def check(paths, as_json, timeout, jobs, latex_out):
     """Check theorems exactly over their whole parameter regions.
 
     PATHS are proof files or folders (default: proofs/). Prints one line per theorem:
@@ -91,6 +98,7 @@ def check(paths, as_json, timeout, jobs):
     Examples:
       lyapunov check
       lyapunov check proofs/p4_spa_descent.py --json
+      lyapunov check --latex theorems.tex
     """
     from .loader import ProofFileError, default_proofs_dir, load_file, proof_files
 
@@ -125,6 +133,8 @@ def check(paths, as_json, timeout, jobs):
                 report(res)
     certified = sum(r["status"] == "certified" for r in results)
     total = len(results)
+    if latex_out:
+        _write_latex(latex_out, jobs_list, results)
     if as_json:
         click.echo(
             json.dumps({"theorems": results, "certified": certified, "total": total}, indent=2)
@@ -136,6 +146,21 @@ def check(paths, as_json, timeout, jobs):
             + f" in {time.perf_counter() - t0:.1f} s"
         )
     return EXIT_OK if certified == total else EXIT_FAIL
+
+
+def _write_latex(out: str, jobs_list: list, results: list[dict]) -> None:
+    from .engine.latex import document_latex
+    from .loader import load_file
+
+    theorems = [
+        load_file(Path(path))[index].theorem
+        for (path, index, _), res in zip(jobs_list, results, strict=True)
+        if res["status"] == "certified"
+    ]
+    try:
+        Path(out).write_text(document_latex(theorems))
+    except OSError as exc:
+        raise CliUsageError(f"--latex: cannot write {out}: {exc.strerror}") from None
 
 
 _METHODS = {

@@ -192,3 +192,24 @@ def test_bound_bad_input_one_line_exit_two(args, needle):
     err = r.stderr.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert needle in err
+
+
+def test_check_latex_export(tmp_path):
+    out = tmp_path / "theorems.tex"
+    r = run("check", P3, str(PROOFS / "p4_spa_descent.py"), "--latex", str(out))
+    assert r.returncode == 0
+    tex = out.read_text()
+    assert tex.count(r"\begin{theorem}") == 2 == tex.count(r"\end{theorem}")
+    assert r"\begin{document}" in tex and tex.rstrip().endswith(r"\end{document}")
+    assert "upper}(x_k, x_{k+1})" in tex and r"\sigma^2" in tex
+    assert tex.count("{") == tex.count("}")
+
+
+def test_check_latex_only_certified(tmp_path):
+    bad = tmp_path / "wrong.py"
+    bad.write_text(WRONG)
+    out = tmp_path / "t.tex"
+    r = run("check", P3, str(bad), "--latex", str(out))
+    assert r.returncode == 1
+    tex = out.read_text()
+    assert "P3 SGD" in tex and "too fast" not in tex
