@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
@@ -84,10 +85,24 @@ def random_smooth(L: float, dim: int, rng: np.random.Generator, family: str) -> 
     raise ValueError(f"family: {family!r} is not one of {FAMILIES}")
 
 
+@lru_cache(maxsize=4096)
+def _compiled(expr: sp.Expr, syms: tuple[sp.Symbol, ...]):
+    return sp.lambdify(syms, expr, "math")
+
+
+def _num(expr, scal: dict) -> float:
+    """Float value of a scalar coefficient at the parameters ``scal`` (compiled once)."""
+    expr = sp.sympify(expr)
+    if expr.is_number:
+        return float(expr)
+    syms = tuple(sorted(scal, key=lambda s: s.name))
+    return float(_compiled(expr, syms)(*(scal[k] for k in syms)))
+
+
 def _vec(expr: sp.Expr, values: dict[VecSymbol, np.ndarray], dim: int, scal: dict) -> np.ndarray:
     out = np.zeros(dim)
     for b, c in vector_coefficients(expr).items():
-        out = out + float(sp.sympify(c).subs(scal)) * values[b]
+        out = out + _num(c, scal) * values[b]
     return out
 
 
@@ -95,24 +110,30 @@ def evaluate_form(
     form: Form, fvals: dict[str, float], values: dict[VecSymbol, np.ndarray], scal: dict
 ) -> float:
     """The number a form takes for concrete function values, vectors and parameters."""
-    total = float(sp.sympify(form.const).subs(scal))
+    total = _num(form.const, scal)
     for name, c in form.fvals.items():
-        total += float(sp.sympify(c).subs(scal)) * fvals[name]
+        total += _num(c, scal) * fvals[name]
     for (a, b), c in form.quad.items():
-        total += float(sp.sympify(c).subs(scal)) * float(values[a] @ values[b])
+        total += _num(c, scal) * float(values[a] @ values[b])
     return total
 
 
 def expected_claim(
-    theorem, scal: dict, inst: SmoothInstance, state: dict[str, np.ndarray], noise: np.ndarray
+    theorem,
+    scal: dict,
+    inst: SmoothInstance,
+    state: dict[str, np.ndarray],
+    noise: np.ndarray,
+    form: Form | None = None,
 ) -> float:
     """E[S] for the theorem's claim S at parameters ``scal`` (sympy symbol -> number).
 
     ``state`` gives the current points (e.g. {"x": ..., "z": ...}); ``noise`` is v, and the
-    noise law is xi = +-v with probability 1/2 each (so sigma2 is taken as |v|^2).
+    noise law is xi = +-v with probability 1/2 each (so sigma2 is taken as |v|^2). With
+    ``form``, E[form] is evaluated instead of the claim (e.g. a hypothesis of the theorem).
     """
     step = theorem.step
-    claim = theorem.claim()
+    claim = theorem.claim() if form is None else form
     origin_name = step.rate_point.name
     origin = state[origin_name]
     dim = origin.shape[0]
