@@ -1,0 +1,95 @@
+"""Figures: regenerated with --quick, real non-blank images with the expected curves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.image as mpimg  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from lyapunov.figures import FIGURES, figure_module  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def quick_figures(tmp_path_factory):
+    out = tmp_path_factory.mktemp("figs")
+    r = subprocess.run(
+        [sys.executable, "-m", "lyapunov.cli", "figures", "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_png_is_a_real_non_blank_image(quick_figures, name):
+    png = quick_figures / f"{name}.png"
+    assert png.stat().st_size > 20_000
+    img = mpimg.imread(png)
+    assert img.ndim == 3 and img.shape[0] > 300 and img.shape[1] > 400
+    rgb = img[..., :3]
+    assert rgb.std() > 0.05  # not blank
+    colours = np.unique((rgb.reshape(-1, 3) * 255).astype(np.uint8), axis=0)
+    assert len(colours) > 50
+    pdf = quick_figures / f"{name}.pdf"
+    assert pdf.read_bytes()[:4] == b"%PDF"
+
+
+def test_readme_has_a_caption_per_figure(quick_figures):
+    text = (quick_figures / "README.md").read_text()
+    for name in FIGURES:
+        mod = figure_module(name)
+        assert f"({name}.png)" in text and mod.TITLE in text
+        assert "P" in mod.CAPTION  # names the theorem it comes from
+
+
+def _lines(fig):
+    return [ln for ax in fig.axes for ln in ax.get_lines() if len(ln.get_xdata()) > 1]
+
+
+def test_rate_factor_curves_and_sqrt2_line():
+    fig = figure_module("rate_factor").make(quick=True)
+    ax = fig.axes[0]
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert any("sqrt" in lab for lab in labels)
+    assert sum(lab.startswith("s = ") for lab in labels) == 5
+    assert ax.get_xlabel() and ax.get_ylabel()
+    # the curves are ratios >= 1 (SGD+M's best certified rate is never better than SGD's)
+    for ln in ax.get_lines():
+        if ln.get_label().startswith("s = "):
+            assert np.all(np.asarray(ln.get_ydata()) >= 1 - 1e-9)
+
+
+def test_schedules_figure_has_three_schedules_in_each_panel():
+    fig = figure_module("schedules").make(quick=True)
+    for ax in fig.axes:
+        assert len(ax.get_legend().get_texts()) >= 3
+        assert ax.get_xlabel() and ax.get_ylabel()
+    assert len(_lines(fig)) >= 12
+
+
+def test_tightness_ratios_at_least_one():
+    fig = figure_module("tightness").make(quick=True)
+    data = fig.axes[0].get_images()[0].get_array()
+    vals = np.asarray(data[~np.ma.getmaskarray(data)]).ravel()
+    vals = vals[np.isfinite(vals)]
+    assert len(vals) >= 6 and np.all(vals >= 1 - 1e-6)
+
+
+def test_unknown_figure_is_a_clear_error():
+    r = subprocess.run(
+        [sys.executable, "-m", "lyapunov.cli", "figures", "--only", "nope"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2 and "unknown figure 'nope'" in r.stderr
+    with pytest.raises(ValueError, match="unknown figure"):
+        figure_module("nope")
