@@ -42,6 +42,7 @@ def main() -> None:
         eta = rng.uniform(1e-3, 2.0, n)
         c = rng.uniform(1e-3, 1.0, n)
         s2 = rng.uniform(0.0, 1.0, n)
+
         def ours_fn(eta=eta, c=c, s2=s2):
             return bounds.spa(eta=eta, c=c, L=1.0, sigma2=s2, steps=1000, gap=1.0)
 

@@ -249,6 +249,101 @@ def bound(method, lr, momentum, eta, c, L, sigma2, steps, gap, best, as_json):
 
 @cli.command()
 @click.option(
+    "--objective",
+    required=True,
+    help="Synthetic objective: cosine, lsq, rosenbrock, net or quadratic.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["sgd", "sgdm", "spa", "heavy_ball"]),
+    default="sgdm",
+    show_default=True,
+    help="Form of the method.",
+)
+@click.option("--lr", type=float, help="Learning rate (sgd, sgdm, heavy_ball).")
+@click.option("--momentum", type=float, help="Momentum in [0, 1) (sgdm, heavy_ball).")
+@click.option("--eta", type=float, help="SPA step (spa).")
+@click.option("--c", "c", type=float, help="SPA averaging weight in (0, 1] (spa).")
+@click.option("--steps", type=int, required=True, help="Steps per run.")
+@click.option("--runs", type=int, required=True, help="Independent runs (seeds).")
+@click.option(
+    "--sigma2",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Gaussian gradient noise, E|xi|^2 = sigma2 in total.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed (same seed, same numbers)."
+)
+@click.option("--dim", type=int, default=10, show_default=True, help="Dimension.")
+@click.option("--batch", type=int, default=None, help="Minibatch noise instead (lsq, net).")
+@click.option(
+    "--level", type=float, default=0.99, show_default=True, help="Confidence level of the interval."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "numpy", "numba"]),
+    default="auto",
+    show_default=True,
+    help="Simulation engine.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def simulate(
+    objective,
+    method,
+    lr,
+    momentum,
+    eta,
+    c,
+    steps,
+    runs,
+    sigma2,
+    seed,
+    dim,
+    batch,
+    level,
+    engine,
+    as_json,
+):
+    """Monte-Carlo mean of (1/steps) sum_k |grad f(x_k)|^2 with its interval, next to the
+    certified bound; exit 1 if the interval is not under the bound.
+
+    \b
+    Examples:
+      lyapunov simulate --objective cosine --lr 0.05 --momentum 0.9 --steps 1000 --runs 200
+      lyapunov simulate --objective lsq --method spa --eta 0.5 --c 0.1 --steps 500 --runs 100
+    """
+    from .confirm import confirm, format_rows, jsonable
+
+    kw = {k: v for k, v in dict(lr=lr, momentum=momentum, eta=eta, c=c).items() if v is not None}
+    args = dict(
+        steps=steps,
+        runs=runs,
+        sigma2=sigma2,
+        seed=seed,
+        dim=dim,
+        batch=batch,
+        level=level,
+        engine=engine,
+        **kw,
+    )
+    try:
+        if as_json or steps * runs * dim < 10**7:
+            out = confirm(objective, method, **args)
+        else:
+            with click.progressbar(length=steps, label="simulating", file=sys.stderr) as bar:
+                out = confirm(
+                    objective, method, progress=lambda k, n: bar.update(k - bar.pos), **args
+                )
+    except (ValueError, TypeError) as exc:
+        raise CliUsageError(str(exc)) from None
+    click.echo(json.dumps(jsonable(out), indent=2) if as_json else format_rows([out]))
+    return EXIT_FAIL if out["passed"] is False else EXIT_OK
+
+
+@cli.command()
+@click.option(
     "--out",
     type=click.Path(file_okay=False),
     default="figures",

@@ -1,0 +1,285 @@
+r"""Confirm the certified bounds by simulation: Monte-Carlo mean and interval under the bound.
+
+For an objective with smoothness L and certified floor f_lower, a method and its parameters,
+run R i.i.d. runs (seed indices 0..R-1, the same x_0) and take per run
+
+    Y_r = (1/n) sum_{k<n} |grad f(x_k)|^2.
+
+The empirical value is the mean of the Y_r; the interval is the **normal-approximation**
+two-sided interval at ``level`` (default 99%): mean +- z sd / sqrt(R), z = Phi^{-1}(1 -
+(1 - level)/2), sd the sample standard deviation (ddof = 1). The bound is the certified one
+from :mod:`lyapunov.bounds` for the same parameters with gap = f(x_0) - f_lower (>= f(x_0) -
+inf f, so conservative) and the noise variance sigma2 (for minibatch noise: the largest exact
+conditional variance met along the runs, measured, not an a-priori bound). The check passes
+when no run diverged and ci_high <= bound. Schedules use ``bounds.spa_schedule`` /
+``bounds.sgdm_schedule`` when they exist (looked up at call time); otherwise the bound is
+``None`` and the check is skipped (``passed`` is None).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import bounds
+from .objectives import Objective, make
+from .sim import simulate
+
+__all__ = ["confirm", "suite", "format_rows", "certified_bound", "jsonable"]
+
+
+def _z(level: float) -> float:
+    from scipy.stats import norm
+
+    if not (0 < level < 1):
+        raise ValueError(f"level: must be in (0, 1), got {level!r}")
+    return float(norm.ppf(1 - (1 - level) / 2))
+
+
+def certified_bound(
+    method: str, params: dict, L: float, sigma2: float, steps: int, gap: float
+) -> tuple[float | None, str]:
+    """The certified bound for one configuration and the calculator used (or why none).
+
+    ``params`` maps parameter names to (T,) arrays (T = 1: constant, T = steps: schedule).
+    SGD+M in PyTorch and heavy-ball form use the PyTorch-form calculators (same iterates, P1).
+    """
+    const = all(v.shape[-1] == 1 for v in params.values())
+    g = {"L": L, "sigma2": sigma2, "gap": gap}
+    if const:
+        p = {k: float(v[0]) for k, v in params.items()}
+        if method == "sgd":
+            return bounds.sgd(lr=p["lr"], steps=steps, **g), "sgd"
+        if method in ("sgdm", "heavy_ball"):
+            return bounds.sgdm(lr=p["lr"], momentum=p["momentum"], steps=steps, **g), "sgdm"
+        return bounds.spa(eta=p["eta"], c=p["c"], steps=steps, **g), "spa"
+    full = {k: np.broadcast_to(v, (steps,)).copy() for k, v in params.items()}
+    if method == "spa" or method == "sgd":
+        fun = getattr(bounds, "spa_schedule", None)
+        if fun is None:
+            return None, "spa_schedule (not available)"
+        eta = full["eta"] if method == "spa" else full["lr"]
+        c = full["c"] if method == "spa" else np.ones(steps)
+        return float(fun(eta=eta, c=c, **g)), "spa_schedule"
+    fun = getattr(bounds, "sgdm_schedule", None)
+    if fun is None:
+        return None, "sgdm_schedule (not available)"
+    return float(fun(lr=full["lr"], momentum=full["momentum"], **g)), "sgdm_schedule"
+
+
+def _row(res, p: int, obj: Objective, z: float, sigma2: float | None) -> dict:
+    """The confirmation of configuration p of a simulation result."""
+    y = res.run_grad2[p]
+    div = res.diverged[p]
+    ok = y[~div]
+    n = ok.size
+    mean = float(ok.mean()) if n else math.nan
+    half = float(z * ok.std(ddof=1) / math.sqrt(n)) if n > 1 else math.inf
+    params = {k: v[p] for k, v in res.params.items() if k != "sigma2"}
+    s2 = float(res.params["sigma2"][p].max()) if sigma2 is None else float(sigma2)
+    gap = float(np.max(res.f0[p]) - obj.f_lower)
+    bound, kind = certified_bound(res.method, params, obj.L, s2, res.steps, max(gap, 0.0))
+    lo, hi = mean - half, mean + half
+    if bound is None or not math.isfinite(bound):
+        passed = None  # no certified bound applies (None) or it is vacuous (inf)
+    else:
+        passed = bool(div.sum() == 0 and hi <= bound)
+    show = {k: (float(v[0]) if v.shape[0] == 1 else v.tolist()) for k, v in params.items()}
+    return {
+        "objective": obj.name,
+        "dim": obj.dim,
+        "method": res.method,
+        "params": show,
+        "steps": res.steps,
+        "runs": int(y.size),
+        "sigma2": s2,
+        "L": obj.L,
+        "gap": gap,
+        "empirical": mean,
+        "ci_low": lo,
+        "ci_high": hi,
+        "bound": bound,
+        "calculator": kind,
+        "ratio": (hi / bound) if bound not in (None, 0.0) and math.isfinite(bound) else None,
+        "diverged": int(div.sum()),
+        "passed": passed,
+        "cos_mean": None if res.cos is None else float(np.nanmean(res.cos[p])),
+        "f_final": None if res.f is None else float(res.f[p, -1]),
+    }
+
+
+def confirm(
+    objective: Objective | str,
+    method: str = "sgdm",
+    *,
+    steps: int,
+    runs: int,
+    sigma2: float = 0.0,
+    lr=None,
+    momentum=None,
+    eta=None,
+    c=None,
+    seed: int = 0,
+    dim: int = 10,
+    batch: int | None = None,
+    level: float = 0.99,
+    engine: str = "auto",
+    progress=None,
+) -> dict:
+    """Simulate one configuration and set its Monte-Carlo mean and interval against the bound.
+
+    Returns a dict with keys ``empirical, ci_low, ci_high, bound, diverged`` (number of
+    diverged runs, excluded from the mean) and ``passed`` (ci_high <= bound and no run
+    diverged; None when no certified bound applies or it is inf), ``ratio`` (ci_high /
+    bound), ``gap``, ``L``, ``sigma2`` (the variance the bound uses), ``calculator``,
+    ``level``, ``objective``, ``method``, ``params``, ``steps``, ``runs``, ``cos_mean``
+    (mean C4 cosine), ``f_final``.
+    Parameters are numbers or schedules (1-D arrays of length ``steps``), not grids.
+    ``progress(done_steps, steps)``, if given, is called about 20 times (a progress bar).
+    """
+    z = _z(level)
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
+        raise ValueError(f"runs: must be an integer >= 2 for an interval, got {runs!r}")
+    obj = make(objective, dim) if isinstance(objective, str) else objective
+    for name, v in {"lr": lr, "momentum": momentum, "eta": eta, "c": c}.items():
+        if v is not None and np.ndim(v) > 1:
+            raise ValueError(f"{name}: confirm takes one configuration (use suite for grids)")
+    res = simulate(
+        obj,
+        method,
+        steps=steps,
+        runs=runs,
+        seed=seed,
+        lr=lr,
+        momentum=momentum,
+        eta=eta,
+        c=c,
+        sigma2=sigma2,
+        batch=batch,
+        record=("f", "cos"),
+        record_variance=batch is not None,
+        engine=engine,
+        progress=progress,
+    )
+    s2 = float(res.var_max[0]) if batch is not None else None
+    out = _row(res, 0, obj, z, s2)
+    out["level"] = level
+    out["engine"] = res.engine
+    if batch is not None:
+        out["batch"] = batch
+        out["note"] = "sigma2 = largest exact minibatch variance measured along the runs"
+    return out
+
+
+def _constant_grid(L: float, momenta, fractions) -> dict[str, np.ndarray]:
+    """(lr, momentum) pairs with lr a fraction of the largest certified lr (1 - m^2)/L."""
+    pairs = [(f * (1 - m * m) / L, m) for m in momenta for f in fractions]
+    return {"lr": np.array([[a] for a, _ in pairs]), "momentum": np.array([[m] for _, m in pairs])}
+
+
+def suite(
+    objectives=("cosine", "lsq", "rosenbrock", "net"),
+    *,
+    dim: int = 10,
+    steps: int = 200,
+    runs: int = 64,
+    sigma2s=(0.0, 0.1),
+    momenta=(0.0, 0.5, 0.9),
+    fractions=(0.2, 0.9),
+    schedules: bool = True,
+    seed: int = 0,
+    level: float = 0.99,
+    engine: str = "auto",
+) -> list[dict]:
+    """Confirmations across objectives x sigma2 x (lr, momentum) grid (+ schedules).
+
+    The grid is ``lr = fraction (1 - momentum^2)/L`` (the certified region of P4 is
+    L lr <= 1 - momentum^2 in PyTorch coordinates) for every momentum, all configurations of
+    one objective and sigma2 in one batched simulation. With ``schedules``: a PyTorch step
+    decay of lr (x0.1 at steps/2) at momentum 0.9, a cosine lr, a momentum drop 0.9 -> 0 at
+    steps/4, and SPA with a cosine eta at c = 0.1, each checked against the schedule
+    calculators when they exist. Every row is the dict of :func:`confirm`.
+    """
+    from .sim import schedules as sch
+
+    z = _z(level)
+    rows: list[dict] = []
+    for name in objectives:
+        obj = make(name, dim) if isinstance(name, str) else name
+        L = obj.L
+        for s2 in sigma2s:
+            g = _constant_grid(L, momenta, fractions)
+            res = simulate(
+                obj, "sgdm", steps=steps, runs=runs, seed=seed, sigma2=s2, engine=engine, **g
+            )
+            rows += [_row(res, p, obj, z, None) for p in range(res.configs)]
+            if not schedules:
+                continue
+            m = 0.9
+            top = 0.9 * (1 - m * m) / L
+            lr_sched = np.stack(
+                [
+                    sch.step_decay(top, steps, steps // 2),
+                    sch.cosine(top, steps),
+                    np.full(steps, top),
+                ]
+            )
+            mom_sched = np.stack(
+                [np.full(steps, m), np.full(steps, m), sch.momentum_drop(m, steps, steps // 4)]
+            )
+            res = simulate(
+                obj,
+                "sgdm",
+                steps=steps,
+                runs=runs,
+                seed=seed,
+                sigma2=s2,
+                lr=lr_sched,
+                momentum=mom_sched,
+                engine=engine,
+            )
+            rows += [_row(res, p, obj, z, None) for p in range(res.configs)]
+            cc = 0.1
+            res = simulate(
+                obj,
+                "spa",
+                steps=steps,
+                runs=runs,
+                seed=seed,
+                sigma2=s2,
+                eta=sch.cosine(0.9 * (2 - cc) / L, steps, 0.1 / L),
+                c=cc,
+                engine=engine,
+            )
+            rows.append(_row(res, 0, obj, z, None))
+    return rows
+
+
+def format_rows(rows: list[dict]) -> str:
+    """A text table: objective, method, parameters, empirical [ci], bound, ratio, verdict."""
+    out = []
+    for r in rows:
+        ps = ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}=sched" for k, v in r["params"].items()
+        )
+        b = "n/a" if r["bound"] is None else f"{r['bound']:.4g}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.3f}"
+        verdict = {True: "ok", False: "FAIL", None: "skip"}[r["passed"]]
+        out.append(
+            f"{verdict:4} {r['objective']:10} {r['method']:5} {ps:36} s2={r['sigma2']:<5.3g} "
+            f"emp={r['empirical']:.4g} [{r['ci_low']:.4g}, {r['ci_high']:.4g}] bound={b} "
+            f"ci/bound={ratio} div={r['diverged']}"
+        )
+    return "\n".join(out)
+
+
+def jsonable(row):
+    """``row`` with NaN -> None and +-inf -> "inf"/"-inf", so ``json.dumps`` gives strict JSON."""
+    if isinstance(row, dict):
+        return {k: jsonable(v) for k, v in row.items()}
+    if isinstance(row, (list, tuple)):
+        return [jsonable(v) for v in row]
+    if isinstance(row, float) and not math.isfinite(row):
+        return None if math.isnan(row) else ("inf" if row > 0 else "-inf")
+    return row

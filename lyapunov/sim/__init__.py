@@ -1,0 +1,19 @@
+"""Vectorized simulation of SGD and SGD+M (PyTorch, SPA and heavy-ball forms).
+
+    >>> from lyapunov.sim import simulate, grid, schedules
+    >>> res = simulate("cosine", "sgdm", lr=0.01, momentum=0.9, steps=1000, runs=100,
+    ...                sigma2=0.01, seed=0)
+    >>> res.run_grad2.mean(), res.diverged.sum()
+
+Modules: :mod:`.core` (``simulate``, ``SimResult``), :mod:`.forms` (the methods in the
+simulator's state layout), :mod:`.params` (constants, schedules, grids), :mod:`.schedules`,
+:mod:`.noise` (the counter-based Gaussian), :mod:`.engine_numpy` and the optional fused
+:mod:`.engine_numba`.
+"""
+
+from . import schedules
+from .core import SimResult, simulate
+from .forms import METHODS
+from .params import grid
+
+__all__ = ["simulate", "SimResult", "grid", "schedules", "METHODS"]

@@ -1,0 +1,240 @@
+"""``simulate``: SGD / SGD+M in any form, schedules and grids, many seeds, one array program."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..objectives import Objective, make
+from ..validate import check_range
+from . import engine_numba, engine_numpy
+from .forms import CODES, METHODS
+from .noise import run_keys
+from .params import as_param, broadcast_configs
+
+__all__ = ["simulate", "SimResult", "AUTO_NUMBA_WORK"]
+
+#: engine="auto" compiles the numba kernel only for at least this many element-steps
+AUTO_NUMBA_WORK = 2e7
+
+
+@dataclass
+class SimResult:
+    r"""What a simulation records. P configurations x S seeds (runs), dim d, n steps.
+
+    Per step k (mean over the runs of a configuration still alive at step k; ``alive`` counts
+    them, and a mean over no run is NaN, never a silent 0):
+
+    * ``grad2[p, k]`` = mean |grad f(x_k)|^2,  ``f[p, k]`` = mean f(x_k) (if recorded),
+    * ``cos[p, k]`` = mean cos(buffer_k, grad f(x_k)) (momentum methods, if recorded; taken as
+      0 where the buffer is 0, e.g. at k = 0), the C4 correlation.
+
+    Per run: ``run_grad2[p, s]`` = (1/n) sum_{k<n} |grad f(x_k)|^2, NaN for a diverged run;
+    ``diverged[p, s]`` and ``diverged_step[p, s]`` (-1 if it did not diverge: the first k
+    with a non-finite gradient or |x_k| > blowup; the run is frozen at x_k from then on);
+    ``f0[p, s]`` = f(x_0). ``x`` is the final state (P, S, d) (x_k of the step of divergence
+    for diverged runs) and ``state`` the second state (b, z or x_{k-1}). ``trajectory``
+    (n + 1, P, S, d) only if asked. ``var_mean``/``var_max``: minibatch noise only, the exact
+    conditional variance E|xi_k|^2 at x_k (mean per step, max over steps and runs).
+    """
+
+    method: str
+    params: dict[str, np.ndarray]
+    steps: int
+    seeds: int
+    seed: int
+    engine: str
+    grad2: np.ndarray
+    f: np.ndarray | None
+    cos: np.ndarray | None
+    alive: np.ndarray
+    run_grad2: np.ndarray
+    diverged_step: np.ndarray
+    f0: np.ndarray
+    x: np.ndarray
+    state: np.ndarray
+    trajectory: np.ndarray | None = None
+    var_mean: np.ndarray | None = None
+    var_max: np.ndarray | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_step >= 0
+
+    @property
+    def configs(self) -> int:
+        return self.grad2.shape[0]
+
+
+def _int(name: str, value, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name}: must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _mean(s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, s / np.maximum(n, 1), np.nan)
+
+
+def simulate(
+    objective: Objective | str,
+    method: str = "sgdm",
+    *,
+    steps: int,
+    runs: int = 1,
+    seed: int = 0,
+    lr=None,
+    momentum=None,
+    eta=None,
+    c=None,
+    sigma2=0.0,
+    batch: int | None = None,
+    dim: int = 10,
+    x0=None,
+    record: tuple[str, ...] = ("f", "cos"),
+    record_variance: bool = False,
+    trajectory: bool = False,
+    blowup: float = 1e6,
+    engine: str = "auto",
+    progress=None,
+) -> SimResult:
+    r"""Run ``runs`` seeds of ``method`` on ``objective`` for every configuration at once.
+
+    method: ``"sgd"`` (lr), ``"sgdm"`` (PyTorch form: lr, momentum), ``"spa"`` (eta, c),
+    ``"heavy_ball"`` (lr, momentum); see :mod:`lyapunov.sim.forms`. Parameters (and
+    ``sigma2``) are numbers, schedules (length ``steps``) or (P, T) grids
+    (:mod:`lyapunov.sim.params`); the step k uses the value at index k.
+
+    Noise: ``g_k = grad f(x_k) + xi_k`` with xi_k = sqrt(sigma2/dim) N(0, I), so
+    E|xi_k|^2 = sigma2 *in total* (not per coordinate); or, with ``batch = m``, the minibatch
+    gradient of m samples drawn uniformly with replacement (finite sums only; numpy engine).
+
+    Seeds: ``runs`` seed indices s = 0..runs-1 for each of the P configurations; run (p, s)
+    uses the Gaussian noise of seed index s (:mod:`lyapunov.sim.noise`, a pure function of
+    (seed, s, k, coordinate)): the same for every configuration (common random numbers) and
+    for any number of runs, so results are bit-reproducible for the same arguments and
+    engine. Minibatch indices come from ``numpy.random.default_rng([seed, 1])``, a block of
+    (runs, m) per step, also shared by the configurations.
+
+    x0: default ``objective.x0()`` for every run, else an array broadcastable to (P, S, dim).
+    record: any of ``"f"``, ``"cos"`` (|grad f|^2 is always recorded). engine: ``"numpy"``,
+    ``"numba"`` (fused, parallel; compiling costs ~4 s per objective and process) or ``"auto"``
+    (numba if installed and applicable -- Gaussian noise, no trajectory -- and the work
+    P x runs x steps x dim is at least ``AUTO_NUMBA_WORK`` = 2e7 element-steps).
+
+    A run diverges when |grad f(x_k)|^2 is not finite or |x_k| > ``blowup``; it is frozen
+    and reported, and excluded from every mean. ``progress``: an optional callable
+    ``progress(done_steps, steps)`` called about 20 times (for a progress bar).
+    """
+    if isinstance(objective, str):
+        objective = make(objective, dim)
+    elif not isinstance(objective, Objective):
+        raise ValueError(f"objective: must be an Objective or a name, got {objective!r}")
+    if method not in METHODS:
+        raise ValueError(f"method: unknown method {method!r}, choose from {sorted(METHODS)}")
+    steps = _int("steps", steps)
+    runs = _int("runs", runs)
+    seed = _int("seed", seed, 0)
+    blowup = float(check_range("blowup", blowup, "lr"))
+    for r in record:
+        if r not in ("f", "cos"):
+            raise ValueError(f"record: unknown record {r!r}, choose from ['cos', 'f']")
+    given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c}
+    n1, n2 = METHODS[method]
+    for name, v in given.items():
+        if v is not None and name not in (n1, n2):
+            raise ValueError(
+                f"{name}: not a parameter of method {method!r} (it takes {n1}"
+                + (f", {n2})" if n2 else ")")
+            )
+    for name in (n1, n2):
+        if name is not None and given[name] is None:
+            raise ValueError(f"{name}: required by method {method!r}")
+    params = {n1: as_param(n1, given[n1], steps)}
+    if n2 is not None:
+        params[n2] = as_param(n2, given[n2], steps)
+    if batch is not None:
+        batch = _int("batch", batch)
+        if objective.n_samples is None:
+            raise ValueError(f"batch: objective {objective.name!r} is not a finite sum")
+        if np.any(np.asarray(sigma2) != 0):
+            raise ValueError("sigma2: must be 0 with minibatch noise (batch is given)")
+    params["sigma2"] = as_param("sigma2", sigma2, steps)
+    P = broadcast_configs(params)
+    d = objective.dim
+    if x0 is None:
+        x0 = objective.x0()
+    X0 = np.array(np.broadcast_to(check_range_x0(x0), (P, runs, d)), dtype=float)
+    if engine not in ("auto", "numpy", "numba"):
+        raise ValueError(f"engine: must be 'auto', 'numpy' or 'numba', got {engine!r}")
+    if engine == "numba" and not engine_numba.available():
+        raise ValueError("engine: 'numba' asked for but numba is not installed")
+    if engine == "numba" and (batch is not None or trajectory):
+        raise ValueError("engine: 'numba' supports Gaussian noise without trajectory only")
+    if engine == "auto":
+        big = P * runs * steps * d >= AUTO_NUMBA_WORK
+        ok = big and batch is None and not trajectory and engine_numba.available()
+        engine = "numba" if ok else "numpy"
+    code = CODES[method]
+    full = {k: np.ascontiguousarray(np.broadcast_to(v, (P, v.shape[1]))) for k, v in params.items()}
+    P1 = full[n1]
+    P2 = full[n2] if n2 is not None else np.zeros((P, 1))
+    SIG = np.sqrt(full["sigma2"] / d)
+    keys = run_keys(seed, runs)
+    rec_f, rec_cos = "f" in record, "cos" in record and code != 0
+    if engine == "numba":
+        out = engine_numba.run(
+            objective, code, P1, P2, SIG, X0, steps, keys, blowup**2, rec_f, rec_cos, progress
+        )
+    else:
+        idx_rng = np.random.default_rng([seed, 1]) if batch is not None else None
+        out = engine_numpy.run(
+            objective,
+            code,
+            P1,
+            P2,
+            SIG,
+            X0,
+            steps,
+            keys,
+            blowup**2,
+            rec_f,
+            rec_cos,
+            trajectory,
+            batch,
+            idx_rng,
+            record_variance,
+            progress,
+        )
+    n = out["count"]
+    s = out["sums"]
+    return SimResult(
+        method=method,
+        params=full,
+        steps=steps,
+        seeds=runs,
+        seed=seed,
+        engine=engine,
+        grad2=_mean(s["grad2"], n),
+        f=_mean(s["f"], n) if rec_f else None,
+        cos=_mean(s["cos"], n) if rec_cos else None,
+        alive=n,
+        run_grad2=out["run_grad2"],
+        diverged_step=out["diverged_step"],
+        f0=objective.f(X0),
+        x=out["x"],
+        state=out["state"],
+        trajectory=out["trajectory"],
+        var_mean=_mean(s["var"], n) if (batch is not None and record_variance) else None,
+        var_max=out["var_max"],
+    )
+
+
+def check_range_x0(x0) -> np.ndarray:
+    from ..validate import as_array
+
+    return as_array("x0", x0)

@@ -1,0 +1,107 @@
+"""The pure-numpy engine: one vectorized array program over (configurations P, seeds S, dim).
+
+Per step k (the same order as the fused numba kernel, :mod:`lyapunov.sim.engine_numba`):
+
+1. G = grad f(X_k); |G|^2 and |X_k|^2 per run; a run whose |G|^2 is not finite or whose
+   |X_k|^2 exceeds ``blowup2`` (NaN included) is marked diverged at step k and frozen;
+2. the live runs' |G|^2, f(X_k) and cos(buffer, G) are added to the records;
+3. g = G + xi_k (Gaussian: sqrt(sigma2/d) N from :mod:`lyapunov.sim.noise`, or a minibatch
+   gradient) and the live runs take one step of their method.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .forms import make_forms
+from .noise import normal_block
+
+_update, _buffer, _init = make_forms()
+
+
+def _col(A: np.ndarray, k: int) -> np.ndarray:
+    return A[:, k if A.shape[1] > 1 else 0][:, None, None]
+
+
+def run(
+    obj,
+    code,
+    P1,
+    P2,
+    SIG,
+    X0,
+    steps,
+    keys,
+    blowup2,
+    rec_f,
+    rec_cos,
+    trajectory,
+    batch=None,
+    idx_rng=None,
+    rec_var=False,
+    progress=None,
+):
+    """Simulate; returns a dict of records (see :class:`lyapunov.sim.SimResult`)."""
+    P, S, d = X0.shape
+    X = X0.copy()
+    Z = _init(code, X)
+    alive = np.ones((P, S), dtype=bool)
+    div = np.full((P, S), -1, dtype=np.int64)
+    tot = np.zeros((P, S))
+    rec = {k: np.zeros((P, steps)) for k in ("grad2", "f", "cos", "var")}
+    count = np.zeros((P, steps), dtype=np.int64)
+    var_max = np.zeros(P)
+    traj = np.empty((steps + 1, P, S, d)) if trajectory else None
+    with np.errstate(all="ignore"):
+        for k in range(steps):
+            if traj is not None:
+                traj[k] = X
+            G = obj.grad(X)
+            g2 = np.sum(G * G, axis=-1)
+            xx = np.sum(X * X, axis=-1)
+            bad = alive & ~(np.isfinite(g2) & (xx <= blowup2))
+            div[bad] = k
+            alive &= ~bad
+            if not alive.any():
+                break
+            tot += np.where(alive, g2, 0.0)
+            rec["grad2"][:, k] = np.sum(np.where(alive, g2, 0.0), axis=1)
+            count[:, k] = np.sum(alive, axis=1)
+            if rec_f:
+                rec["f"][:, k] = np.sum(np.where(alive, obj.f(X), 0.0), axis=1)
+            if rec_cos:
+                B = _buffer(code, X, Z)
+                bg = np.sum(B * G, axis=-1)
+                bb = np.sum(B * B, axis=-1)
+                den = bb * g2
+                cs = np.where(den > 0, bg / np.sqrt(np.where(den > 0, den, 1.0)), 0.0)
+                rec["cos"][:, k] = np.sum(np.where(alive, cs, 0.0), axis=1)
+            if batch is None:
+                sig = _col(SIG, k)
+                g = G + sig * normal_block(keys, k, d)[None] if np.any(sig) else G
+            else:
+                idx = idx_rng.integers(0, obj.n_samples, size=(S, batch))
+                g = obj.grad_batch(X, np.broadcast_to(idx, (P, S, batch)))
+                if rec_var:
+                    v = obj.minibatch_variance(X, batch)
+                    rec["var"][:, k] = np.sum(np.where(alive, v, 0.0), axis=1)
+                    var_max = np.maximum(var_max, np.max(np.where(alive, v, 0.0), axis=1))
+            Xn, Zn = _update(code, X, Z, g, _col(P1, k), _col(P2, k))
+            live = alive[..., None]
+            X = np.where(live, Xn, X)
+            Z = np.where(live, Zn, Z)
+            if progress is not None and ((k + 1) % max(1, -(-steps // 20)) == 0 or k + 1 == steps):
+                progress(k + 1, steps)
+        if traj is not None:
+            traj[steps] = X
+    run_g2 = np.where(div < 0, tot / steps, np.nan)
+    return {
+        "sums": rec,
+        "count": count,
+        "run_grad2": run_g2,
+        "diverged_step": div,
+        "x": X,
+        "state": Z,
+        "trajectory": traj,
+        "var_max": var_max if rec_var else None,
+    }
