@@ -93,3 +93,18 @@ def test_unknown_figure_is_a_clear_error():
     assert r.returncode == 2 and "unknown figure 'nope'" in r.stderr
     with pytest.raises(ValueError, match="unknown figure"):
         figure_module("nope")
+
+
+def test_bounds_vs_steps_every_band_under_its_bound():
+    mod = figure_module("bounds_vs_steps")
+    d = mod.data(quick=True, seed=0)
+    assert len(d) == 6
+    for key, r in d.items():
+        assert np.all(np.isfinite(r["bound"])), key
+        assert np.all(r["ci_low"] <= r["empirical"]) and np.all(r["empirical"] <= r["ci_high"])
+        assert np.all(r["ci_high"] <= r["bound"]), key
+    again = mod.data(quick=True, seed=0)
+    other = mod.data(quick=True, seed=1)
+    k = ("cosine", mod.CONFIGS[0][0])
+    np.testing.assert_array_equal(d[k]["empirical"], again[k]["empirical"])
+    assert not np.array_equal(d[k]["empirical"], other[k]["empirical"])

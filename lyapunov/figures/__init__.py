@@ -16,6 +16,7 @@ __all__ = ["FIGURES", "generate", "figure_module"]
 
 # name -> module (in the order they are generated)
 FIGURES = {
+    "bounds_vs_steps": "lyapunov.figures.bounds_vs_steps",
     "rate_factor": "lyapunov.figures.rate_factor",
     "tightness": "lyapunov.figures.tightness",
     "schedules": "lyapunov.figures.schedules",

@@ -12,10 +12,12 @@ at mid-run, momentum 0.9); a gradual SPA schedule (eta from 0.5 down to 0.05 lin
 middle third, c = 0.1); momentum dropped after the first epoch (momentum 0.9 -> 0, lr 0.05).
 Top: each drawn in SPA coordinates (eta_k, c_k) by the exact map of P2 (`convert`), where the
 step decay is no longer a drop: eta decays over the ~10 steps *before* it while c jumps up
-(P2c). Bottom left: the same schedules in PyTorch coordinates. Bottom right: the certified
-bound (P8, via `bounds.sgdm_schedule` / `bounds.spa_schedule`) on the average of
-E|grad f(x_k)|^2 over the first n steps, against n; missing points are horizons where the
-schedule changes too suddenly for P8 to certify it.
+(P2c). Bottom left: the same schedules in PyTorch coordinates. Bottom right, on the `cosine`
+objective (L = 1) with Gaussian noise sigma2 = 0.1: the certified bound (dashed; P8 via
+`bounds.sgdm_schedule` / `bounds.spa_schedule`, gap = f(x_0) minus the certified lower bound)
+and the simulated mean (solid, `lyapunov.sim`, seeded runs) of the average of |grad f(x_k)|^2
+over the first n steps, against n. Missing bound points are horizons where the schedule
+changes too suddenly for P8 to certify it.
 """
 
 
@@ -44,13 +46,47 @@ def schedules(n: int) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
+def _simulated(sc: dict, n: int, runs: int, seed: int) -> np.ndarray:
+    """Running mean over k < m of the Monte-Carlo mean |grad f(x_k)|^2, m = 1..n."""
+    from ..sim import simulate
+
+    if np.all(sc["momentum"][1:] < 1):
+        res = simulate(
+            "cosine",
+            "sgdm",
+            steps=n,
+            runs=runs,
+            lr=sc["lr"],
+            momentum=sc["momentum"],
+            sigma2=0.1,
+            seed=seed,
+            engine="numpy",
+        )
+    else:  # a schedule that needs momentum > 1 in PyTorch form: run it in SPA form
+        res = simulate(
+            "cosine",
+            "spa",
+            steps=n,
+            runs=runs,
+            eta=sc["eta"],
+            c=sc["c"],
+            sigma2=0.1,
+            seed=seed,
+            engine="numpy",
+        )
+    return np.cumsum(res.grad2[0]) / np.arange(1, n + 1)
+
+
 def make(quick: bool = False, seed: int = 0):
     import matplotlib.pyplot as plt
 
     from .. import bounds
+    from ..objectives import make as objective
 
-    del seed  # deterministic (the empirical panel lives in the simulation figures)
+    obj = objective("cosine", dim=10)
+    gap = float(obj.f(obj.x0()) - obj.f_lower)
     n = 120 if quick else 300
+    runs = 20 if quick else 100
     sched = schedules(n)
     fig, axes = plt.subplots(2, 2, figsize=(11, 7))
     (a_eta, a_c), (a_lr, a_bound) = axes
@@ -64,23 +100,31 @@ def make(quick: bool = False, seed: int = 0):
         # a horizon n is its own run: the SPA form of the first n steps is re-derived (P2b)
         if name == "gradual SPA schedule":
             vals = [
-                bounds.spa_schedule(eta=eta[:h], c=c[:h], L=1.0, sigma2=0.1, gap=1.0)
+                bounds.spa_schedule(eta=eta[:h], c=c[:h], L=obj.L, sigma2=0.1, gap=gap)
                 for h in horizons
             ]
         else:
             vals = [
-                bounds.sgdm_schedule(lr=lr[:h], momentum=mom[:h], L=1.0, sigma2=0.1, gap=1.0)
+                bounds.sgdm_schedule(lr=lr[:h], momentum=mom[:h], L=obj.L, sigma2=0.1, gap=gap)
                 for h in horizons
             ]
-        a_bound.semilogy(horizons, vals, "o-", color=col, ms=3, label=name)
+        a_bound.semilogy(horizons, vals, "o--", color=col, ms=3, label=f"{name}: bound")
+        a_bound.semilogy(
+            np.arange(1, n + 1),
+            _simulated(sc, n, runs, seed),
+            "-",
+            color=col,
+            lw=1.2,
+            label=f"{name}: simulation",
+        )
     a_eta.set_ylabel(r"SPA step $\eta_k$")
     a_eta.set_title("in SPA coordinates (P2)")
     a_c.set_ylabel(r"SPA averaging weight $c_k$")
     a_c.set_title("in SPA coordinates: c jumps before a step decay")
     a_lr.set_ylabel(r"PyTorch lr$_k$ (dotted: momentum$_k$ $\times$ max lr)")
     a_lr.set_title("in PyTorch coordinates")
-    a_bound.set_ylabel(r"certified bound on $\frac{1}{n}\sum_{k<n} E|\nabla f(x_k)|^2$")
-    a_bound.set_title("certified bound vs horizon (P8)")
+    a_bound.set_ylabel(r"$\frac{1}{n}\sum_{k<n} E|\nabla f(x_k)|^2$")
+    a_bound.set_title("certified bound (P8) and simulation, objective 'cosine'")
     for ax in axes.ravel():
         ax.set_xlabel("step k" if ax is not a_bound else "horizon n")
         ax.grid(alpha=0.3)

@@ -1,0 +1,176 @@
+"""Figure: the momentum-buffer / gradient correlation over training and P7's gain (claim C4)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+NAME = "correlation"
+TITLE = "Momentum-buffer / gradient correlation over training and its certified gain (P7, C4)"
+CAPTION = """
+Left: the mean over runs of cos_k = cos(b_k, grad f(x_k)) between the momentum buffer and the
+true gradient, recorded by `lyapunov.sim.simulate` (SGD+M in PyTorch form, lr = c eta,
+momentum = 1 - c, P1), for three momenta at the same long-run step L eta = 0.5, Gaussian
+gradient noise of total variance sigma2 = 0.1, on two non-convex objectives with L = 1
+(`cosine`, `rosenbrock`, dim 10); band: 95% confidence interval of the mean over the runs.
+The buffer is positively correlated with the gradient early in training and about
+uncorrelated (slightly negative) once the iterates reach the noise floor. Right: the theory's
+predicted gain per step, gamma <g_k, x_k - z_k> / (rho |g_k|^2) (theorem P7, with its own
+certified expressions gamma, rho lambdified at b = 0, where the gain is largest; every
+parameter point is inside P7's region L eta <= 2 - c), computed from the same runs in SPA
+form (x_k - z_k = momentum eta b_k, P1); band: 95% interval of the numerator's mean. Step k
+is credited with (1 + gain_k) rho |g_k|^2: a gain of 9 ((1 - c)/c at momentum 0.9) early, 0
+late. Dotted: SGD's certified rate at the same eta (P3) relative to rho, i.e. the gain at
+which momentum's certified decrease equals SGD's.
+"""
+
+L_ETA = 0.5  # the long-run step L eta, the same for every momentum (inside P7's region)
+SIGMA2 = 0.1
+C_VALUES = (0.5, 0.1, 0.05)  # momentum = 1 - c: 0.5, 0.9, 0.95
+OBJECTIVES = ("cosine", "rosenbrock")
+DIM = 10
+
+
+@cache
+def _p7():
+    """gamma(b = 0), rho(b = 0) of P7 and rho of P3, lambdified from the certified files."""
+    import sympy as sp
+
+    from ..proofs import p3_sgd_descent as p3
+    from ..proofs import p7_spa_correlation_gain as p7
+
+    gamma0 = sp.lambdify([p7.eta, p7.c, p7.L], p7.gamma.subs(p7.b, 0), "numpy")
+    rho0 = sp.lambdify([p7.eta, p7.c, p7.L], p7.rho.subs(p7.b, 0), "numpy")
+    rho_sgd = sp.lambdify([p3.eta, p3.L], p3.theorem.rho, "numpy")
+    return gamma0, rho0, rho_sgd
+
+
+def _settings(quick: bool) -> tuple[int, int]:
+    """(steps, runs)."""
+    return (600, 100) if quick else (3000, 500)
+
+
+def spa_records(objective, eta, c, sigma2, steps, runs, seed):
+    """The SPA iterates (``lyapunov.methods.spa_step``) for the configurations (eta[p], c[p]),
+    batched over (P, runs), with the simulator's Gaussian noise (same seed -> same noise as
+    ``simulate``). Returns per-step means over the runs (shape (P, steps)) of |g_k|^2,
+    <g_k, x_k - z_k>, cos(x_k - z_k, g_k) and the standard errors of the last two.
+    """
+    from ..methods import spa_step
+    from ..sim.noise import normal_block, run_keys
+
+    eta = np.asarray(eta, dtype=float)[:, None, None]
+    c = np.asarray(c, dtype=float)[:, None, None]
+    P, d = eta.shape[0], objective.dim
+    X = np.broadcast_to(objective.x0(), (P, runs, d)).copy()
+    Z = X.copy()
+    keys = run_keys(seed, runs)
+    sig = np.sqrt(sigma2 / d)
+    out = {k: np.zeros((P, steps)) for k in ("grad2", "gxz", "gxz_se", "cos", "cos_se")}
+    for k in range(steps):
+        G = objective.grad(X)
+        B = X - Z
+        g2 = np.sum(G * G, axis=-1)
+        gb = np.sum(G * B, axis=-1)
+        den = g2 * np.sum(B * B, axis=-1)
+        cs = np.where(den > 0, gb / np.sqrt(np.where(den > 0, den, 1.0)), 0.0)
+        out["grad2"][:, k] = g2.mean(axis=1)
+        out["gxz"][:, k] = gb.mean(axis=1)
+        out["gxz_se"][:, k] = gb.std(axis=1) / np.sqrt(runs)
+        out["cos"][:, k] = cs.mean(axis=1)
+        out["cos_se"][:, k] = cs.std(axis=1) / np.sqrt(runs)
+        g = G + sig * normal_block(keys, k, d)[None]
+        X, Z = spa_step(X, Z, g, eta, c)
+    return out
+
+
+def data(quick: bool = False, seed: int = 0) -> dict:
+    """Everything the figure draws, per objective: the simulator's mean cosines and P7's gain."""
+    from .. import convert
+    from ..objectives import make as make_objective
+    from ..sim import simulate
+
+    steps, runs = _settings(quick)
+    gamma0, rho0, rho_sgd = _p7()
+    c = np.asarray(C_VALUES)
+    res = {"steps": steps, "runs": runs, "c": c}
+    for name in OBJECTIVES:
+        obj = make_objective(name, DIM)
+        eta = np.full_like(c, L_ETA / obj.L)
+        lr, momentum = convert.to_pytorch(eta=eta, c=c)
+        sim = simulate(
+            obj,
+            "sgdm",
+            lr=lr[:, None],
+            momentum=momentum[:, None],
+            sigma2=SIGMA2,
+            steps=steps,
+            runs=runs,
+            seed=seed,
+            record=("cos",),
+            engine="numpy",
+        )
+        rec = spa_records(obj, eta, c, SIGMA2, steps, runs, seed)
+        g0, r0 = gamma0(eta, c, obj.L)[:, None], rho0(eta, c, obj.L)[:, None]
+        assert np.all(g0 >= 0) and np.all(r0 > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gain = g0 * rec["gxz"] / (r0 * rec["grad2"])
+            gain_se = g0 * rec["gxz_se"] / (r0 * rec["grad2"])
+        res[name] = {
+            "momentum": momentum,
+            "lr": lr,
+            "eta": eta,
+            "cos": sim.cos,
+            "cos_se": rec["cos_se"],
+            "cos_spa": rec["cos"],
+            "gain": gain,
+            "gain_se": gain_se,
+            "sgd_level": rho_sgd(eta, obj.L) / r0[:, 0] - 1,
+            "diverged": int(sim.diverged.sum()),
+        }
+    return res
+
+
+def make(quick: bool = False, seed: int = 0):
+    import matplotlib.pyplot as plt
+
+    D = data(quick, seed)
+    k = np.arange(D["steps"])
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
+    colors = plt.cm.viridis(np.linspace(0.0, 0.8, len(D["c"])))
+    z95 = 1.96
+    for row, name in zip(axes, OBJECTIVES, strict=True):
+        r = D[name]
+        ax, ax2 = row
+        for p, col in enumerate(colors):
+            lab = rf"$\beta$ = {r['momentum'][p]:g} ($c$ = {D['c'][p]:g})"
+            m, se = r["cos"][p], r["cos_se"][p]
+            ax.plot(k[1:], m[1:], color=col, lw=1.2, label=lab)
+            ax.fill_between(k[1:], (m - z95 * se)[1:], (m + z95 * se)[1:], color=col, alpha=0.2)
+            gm, gs = r["gain"][p], r["gain_se"][p]
+            ax2.plot(k[1:], gm[1:], color=col, lw=1.2, label=lab)
+            ax2.fill_between(k[1:], (gm - z95 * gs)[1:], (gm + z95 * gs)[1:], color=col, alpha=0.2)
+            ax2.axhline(r["sgd_level"][p], color=col, lw=1, ls=":")
+        ax.axhline(0.0, color="k", lw=0.8)
+        ax2.axhline(0.0, color="k", lw=0.8)
+        ax2.plot([], [], color="gray", ls=":", label=r"SGD's $\rho$ (P3) at the same $\eta$")
+        ax.set_xscale("log")
+        ax2.set_xscale("log")
+        ax2.set_yscale("symlog", linthresh=0.1)
+        ax.set_ylabel(r"$E\,\cos(b_k, \nabla f(x_k))$")
+        ax2.set_ylabel(r"$\gamma\,E\langle g_k, x_k - z_k\rangle \,/\, (\rho\,E|g_k|^2)$")
+        ax.set_title(
+            f"{name}: buffer/gradient cosine (simulator, {D['runs']} runs, "
+            rf"$\sigma^2$ = {SIGMA2:g}, $L\eta$ = {L_ETA:g})",
+            fontsize=9,
+        )
+        ax2.set_title(f"{name}: P7's predicted gain per step (b = 0)", fontsize=9)
+        ax.legend(fontsize=8, loc="lower left")
+        ax2.legend(fontsize=8, loc="lower left")
+        ax.grid(alpha=0.3, which="both")
+        ax2.grid(alpha=0.3, which="both")
+    for ax in axes[1]:
+        ax.set_xlabel("step $k$")
+    fig.tight_layout()
+    return fig
