@@ -147,9 +147,8 @@ def mutated_proof(draw) -> str:
 
 def try_load(src: str, folder: Path) -> str:
     """Load ``src`` as a proof file: "loaded", "rejected" (ProofFileError), or a crash."""
-    from .loader import ProofFileError, load_file
-
     from .engine.region import MalformedError
+    from .loader import ProofFileError, load_file
 
     path = folder / "fuzzed.py"
     path.write_text(src)

@@ -11,18 +11,20 @@ TITLE = "Momentum-buffer / gradient correlation over training and its certified 
 CAPTION = """
 Left: the mean over runs of cos_k = cos(b_k, grad f(x_k)) between the momentum buffer and the
 true gradient, recorded by `lyapunov.sim.simulate` (SGD+M in PyTorch form, lr = c eta,
-momentum = 1 - c, P1), for three momenta at the same long-run step L eta = 0.5, Gaussian
+momentum beta = 1 - c, P1), for three momenta at the same long-run step L eta = 0.5, Gaussian
 gradient noise of total variance sigma2 = 0.1, on two non-convex objectives with L = 1
-(`cosine`, `rosenbrock`, dim 10); band: 95% confidence interval of the mean over the runs.
-The buffer is positively correlated with the gradient early in training and about
-uncorrelated (slightly negative) once the iterates reach the noise floor. Right: the theory's
-predicted gain per step, gamma <g_k, x_k - z_k> / (rho |g_k|^2) (theorem P7, with its own
-certified expressions gamma, rho lambdified at b = 0, where the gain is largest; every
-parameter point is inside P7's region L eta <= 2 - c), computed from the same runs in SPA
-form (x_k - z_k = momentum eta b_k, P1); band: 95% interval of the numerator's mean. Step k
-is credited with (1 + gain_k) rho |g_k|^2: a gain of 9 ((1 - c)/c at momentum 0.9) early, 0
-late. Dotted: SGD's certified rate at the same eta (P3) relative to rho, i.e. the gain at
-which momentum's certified decrease equals SGD's.
+(`cosine`, `rosenbrock`, dim 10, every run from the objective's default x_0); band: 95%
+confidence interval of the mean over the runs. The buffer is almost parallel to the gradient
+early in training (cos ~ 1 until the iterate first overshoots), then swings with the
+underdamped momentum oscillation, and at the noise floor it is about uncorrelated, in fact
+slightly negative (-0.05 to -0.3). Right: the theory's predicted gain per step,
+gamma <g_k, x_k - z_k> / (rho |g_k|^2) of theorem P7 (its certified expressions gamma, rho
+lambdified at b = 0, where the gain is largest; every parameter point is inside P7's region
+L eta <= 2 - c), from the same runs in SPA form (x_k - z_k = beta eta b_k, P1; band: 95%
+interval of the numerator's mean): step k is credited with the decrease (1 + gain_k) rho |g_k|^2.
+The gain is large early (up to ~(1 - c)/c) and negative late, where P4 (gamma = 0) is the
+better certificate. Dotted: SGD's certified rate at the same eta (P3), as a gain relative to
+rho: above it, momentum's certified decrease beats SGD's.
 """
 
 L_ETA = 0.5  # the long-run step L eta, the same for every momentum (inside P7's region)
