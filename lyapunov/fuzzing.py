@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 __all__ = ["cli_argv", "mutated_proof", "run_cli_in_process", "try_load"]
 
+_TEMPLATE = Path(__file__).resolve().parent.parent / "proofs" / "p3_sgd_descent.py"
 _COMMANDS = ["check", "bound", "simulate", "figures", "frobnicate", ""]
 _OPTIONS = [
     "--lr",
@@ -78,17 +79,39 @@ def cli_argv(draw) -> list[str]:
     if cmd == "simulate":
         argv += ["--steps", "5", "--runs", draw(st.sampled_from(["2", "0", "x"]))]
     if cmd == "check":
-        argv.append(draw(st.sampled_from(["/nonexistent.py", "proofs/p3_sgd_descent.py"])))
+        argv.append(draw(st.sampled_from(["/nonexistent.py", str(_TEMPLATE)])))
     return argv
 
 
+@contextlib.contextmanager
+def _chdir(path: str):
+    """contextlib.chdir for Python 3.10."""
+    import os
+
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
 def run_cli_in_process(argv: list[str]) -> tuple[int, str, str]:
-    """Run ``lyapunov`` in this process; returns (exit code, stdout, stderr)."""
+    """Run ``lyapunov`` in this process, in a scratch working directory (so that options such
+    as ``--latex NAME`` or ``--out NAME`` write nothing elsewhere); returns (exit code, stdout,
+    stderr)."""
+    import tempfile
+
     from .cli import main
 
     out, err = io.StringIO(), io.StringIO()
     code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        _chdir(scratch),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         try:
             main(argv)
         except SystemExit as exc:

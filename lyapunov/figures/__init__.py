@@ -20,6 +20,8 @@ FIGURES = {
     "rate_factor": "lyapunov.figures.rate_factor",
     "tightness": "lyapunov.figures.tightness",
     "schedules": "lyapunov.figures.schedules",
+    "correlation": "lyapunov.figures.correlation",
+    "momentum_drop": "lyapunov.figures.momentum_drop",
 }
 
 
