@@ -339,6 +339,13 @@ def simulate(
     except (ValueError, TypeError) as exc:
         raise CliUsageError(str(exc)) from None
     click.echo(json.dumps(jsonable(out), indent=2) if as_json else format_rows([out]))
+    if out["diverged"]:
+        click.echo(
+            f"warning: {out['diverged']} of {runs} runs diverged (non-finite gradient or "
+            "|x| beyond the blow-up threshold); they were stopped and are excluded from "
+            "the mean",
+            err=True,
+        )
     return EXIT_FAIL if out["passed"] is False else EXIT_OK
 
 

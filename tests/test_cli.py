@@ -213,3 +213,46 @@ def test_check_latex_only_certified(tmp_path):
     assert r.returncode == 1
     tex = out.read_text()
     assert "P3 SGD" in tex and "too fast" not in tex
+
+
+def test_simulate_json_keys_and_pass():
+    r = cli(
+        "simulate --objective cosine --lr 0.01 --momentum 0.9 --steps 200 --runs 20 "
+        "--sigma2 0.1 --seed 3 --json"
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert {"empirical", "ci_low", "ci_high", "bound", "diverged"} <= set(data)
+    assert data["ci_low"] <= data["empirical"] <= data["ci_high"] <= data["bound"]
+    again = cli(
+        "simulate --objective cosine --lr 0.01 --momentum 0.9 --steps 200 --runs 20 "
+        "--sigma2 0.1 --seed 3 --json"
+    )
+    assert json.loads(again.stdout)["empirical"] == data["empirical"]  # same seed, same number
+
+
+def test_simulate_divergence_is_reported_not_averaged():
+    r = cli("simulate --objective cosine --lr 50 --momentum 0.9 --steps 100 --runs 4 --json")
+    data = json.loads(r.stdout)
+    assert data["diverged"] == 4 and data["empirical"] is None
+    assert "4 of 4 runs diverged" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "line,needle",
+    [
+        ("simulate --objective nope --lr 0.1 --momentum 0.5 --steps 5 --runs 2", "objective"),
+        ("simulate --objective cosine --lr 0.1 --steps 5 --runs 2", "momentum"),
+        ("simulate --objective cosine --lr nan --momentum 0.5 --steps 5 --runs 2", "lr"),
+        ("simulate --objective cosine --lr 0.1 --momentum 0.5 --steps 0 --runs 2", "steps"),
+        (
+            "simulate --objective cosine --lr 0.1 --momentum 0.5 --steps 5 --runs 2 --sigma2 -1",
+            "sigma2",
+        ),
+    ],
+)
+def test_simulate_bad_input(line, needle):
+    r = cli(line)
+    assert r.returncode == 2
+    err = r.stderr.strip()
+    assert len(err.splitlines()) == 1 and needle in err and "Traceback" not in err
