@@ -50,30 +50,14 @@ def _simulated(sc: dict, n: int, runs: int, seed: int) -> np.ndarray:
     """Running mean over k < m of the Monte-Carlo mean |grad f(x_k)|^2, m = 1..n."""
     from ..sim import simulate
 
+    # a schedule that needs momentum > 1 in PyTorch form is run in SPA form (same iterates)
     if np.all(sc["momentum"][1:] < 1):
-        res = simulate(
-            "cosine",
-            "sgdm",
-            steps=n,
-            runs=runs,
-            lr=sc["lr"],
-            momentum=sc["momentum"],
-            sigma2=0.1,
-            seed=seed,
-            engine="numpy",
-        )
-    else:  # a schedule that needs momentum > 1 in PyTorch form: run it in SPA form
-        res = simulate(
-            "cosine",
-            "spa",
-            steps=n,
-            runs=runs,
-            eta=sc["eta"],
-            c=sc["c"],
-            sigma2=0.1,
-            seed=seed,
-            engine="numpy",
-        )
+        method, params = "sgdm", {"lr": sc["lr"], "momentum": sc["momentum"]}
+    else:
+        method, params = "spa", {"eta": sc["eta"], "c": sc["c"]}
+    res = simulate(
+        "cosine", method, steps=n, runs=runs, sigma2=0.1, seed=seed, engine="numpy", **params
+    )
     return np.cumsum(res.grad2[0]) / np.arange(1, n + 1)
 
 
