@@ -118,3 +118,46 @@ def test_schedule_broadcast_and_validation():
         bounds.spa_schedule(eta=np.r_[e[:-1], np.nan], c=c, L=1.0, sigma2=0.0, gap=1.0)
     with pytest.raises(ValueError, match="terminal"):
         convert.schedule_to_spa(lr=e, momentum=c, terminal="other")
+
+
+def test_weighted_average_bound():
+    lr = np.r_[np.full(100, 0.1), np.full(100, 0.01)]
+    mom = np.full(200, 0.9)
+    uni = bounds.sgdm_schedule(lr=lr, momentum=mom, L=1.0, sigma2=0.1, gap=1.0)
+    wei = bounds.sgdm_schedule(lr=lr, momentum=mom, L=1.0, sigma2=0.1, gap=1.0, average="weighted")
+    assert wei < uni  # the small steps at the end no longer dominate
+    e, c = np.full(40, 0.3), np.full(40, 0.2)
+    w = bounds.spa_schedule(eta=e, c=c, L=1.0, sigma2=0.1, gap=1.0, average="weighted")
+    # never worse than the constant-parameter bound (the terminal coefficients may even help)
+    assert w <= bounds.spa(eta=0.3, c=0.2, L=1.0, sigma2=0.1, steps=40, gap=1.0) * (1 + 1e-12)
+    with pytest.raises(ValueError, match="average"):
+        bounds.spa_schedule(eta=e, c=c, L=1.0, sigma2=0.1, gap=1.0, average="max")
+
+
+def test_weighted_bound_sound_on_a_concrete_run():
+    """Deterministic quadratic L/2 (x - x*)^2 with gap 1: sum_k rho_k |g_k|^2 <= gap, for the
+    rho_k of every terminal choice that P8 certifies (the summed lemma, checked on a run)."""
+    from lyapunov.bounds.schedule import _run, _terminals
+
+    L, gap = 1.0, 1.0
+    eta = np.r_[np.full(30, 0.5), np.linspace(0.5, 0.05, 30)]
+    c = np.full(60, 0.2)
+    assert np.isfinite(
+        bounds.spa_schedule(eta=eta, c=c, L=L, sigma2=0.0, gap=gap, average="weighted")
+    )
+    x = z = 0.0
+    xstar = np.sqrt(2 * gap / L)
+    g2 = []
+    for k in range(60):
+        g = L * (x - xstar)
+        g2.append(g * g)
+        x, z = spa_step(x, z, g, eta[k], c[k])
+    checked = 0
+    for a, bb in _terminals(float(eta[-1]), float(c[-1]), L):
+        trace: list = []
+        if _run(list(eta), list(c), L, a, bb, trace) is None:
+            continue
+        rho = dict((k, r) for k, r, _ in trace)
+        assert sum(rho[k] * g2[k] for k in range(60)) <= gap * (1 + 1e-12)
+        checked += 1
+    assert checked >= 1

@@ -184,7 +184,13 @@ def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str):
     return float(out) if out.ndim == 0 else out
 
 
-def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False):
+def _average(average: str) -> str:
+    if average not in ("uniform", "weighted"):
+        raise ValueError(f"average: must be 'uniform' or 'weighted', got {average!r}")
+    return average
+
+
+def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False, average: str = "uniform"):
     """Certified bound for SPA with a schedule: step k uses eta[k], c[k] (theorem P8),
 
         (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / (n min_k rho_k),
@@ -192,19 +198,22 @@ def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False):
     with rho_k, nu_k from P8's backward recursion of Lyapunov coefficients; inf where P8 does
     not cover the schedule (too sudden a change: some coefficient b_k < 0). ``eta`` and ``c``
     are 1-D arrays of equal length n = steps; L, sigma2 and gap may be arrays (broadcast).
-    A constant schedule gives exactly :func:`spa`.
+    A constant schedule gives exactly :func:`spa`. ``average="weighted"`` bounds instead the
+    average weighted by the certified per-step rates rho_k, (gap + sigma2 sum_k nu_k)/sum_k rho_k,
+    which does not let the smallest step dominate (for decaying schedules).
     """
     from .schedule import p8_bound
 
     e = check_range("eta", eta)
     cc = check_range("c", c)
     same_length(eta=e, c=cc)
+    avg = _average(average)
     return _schedule_batch(
-        lambda L_, s_, g_: p8_bound(e, cc, L_, s_, g_), L, sigma2, gap, detail, "P8"
+        lambda L_, s_, g_: p8_bound(e, cc, L_, s_, g_, avg), L, sigma2, gap, detail, "P8"
     )
 
 
-def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False):
+def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average: str = "uniform"):
     """Certified bound for torch.optim.SGD with per-step lr[k], momentum[k] (P2 then P8).
 
     The PyTorch schedule is mapped exactly to SPA coordinates (P2b, backwards from the
@@ -219,7 +228,9 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False):
     same_length(lr=a, momentum=m)
     forms = [schedule_to_spa(lr=a, momentum=m, terminal=t) for t in ("steady", "sgd")]
 
+    avg = _average(average)
+
     def one(L_, s_, g_):
-        return min(p8_bound(e, cc, L_, s_, g_) for e, cc in forms)
+        return min(p8_bound(e, cc, L_, s_, g_, avg) for e, cc in forms)
 
     return _schedule_batch(one, L, sigma2, gap, detail, "P2+P8")

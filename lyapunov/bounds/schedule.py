@@ -6,7 +6,9 @@ P8 gives, for one SPA step with parameters (eta_k, c_k) and the next Lyapunov co
 b_k >= 0. Running it backwards from terminal coefficients (P4's at the last step's parameters,
 or a_n = b_n = 0, whichever certifies the smaller bound) and summing:
 
-    (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / (n min_k rho_k).
+    (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / (n min_k rho_k),
+    sum_k w_k E|grad f(x_k)|^2       <= (gap + sigma2 sum_k nu_k) / sum_k rho_k,
+                                        w_k = rho_k / sum_j rho_j  (``average="weighted"``).
 
 A schedule where some b_k < 0 is not covered by P8: its bound is inf.
 """
@@ -39,11 +41,12 @@ def _p8():
     return lam
 
 
-def _run(eta: list[float], c: list[float], L: float, a: float, b: float):
-    """Backward recursion; returns (min rho, sum nu) or None when P8 does not apply."""
+def _run(eta: list[float], c: list[float], L: float, a: float, b: float, trace: list | None = None):
+    """Backward recursion; returns (min rho, sum rho, sum nu) or None when P8 does not apply.
+    With ``trace`` (a list), appends (k, rho_k, nu_k) for every step."""
     f = _p8()
     A, B, R, N = f["A_COEF"], f["B_COEF"], f["RHO"], f["NU"]
-    rho_min, nu_sum = math.inf, 0.0
+    rho_min, rho_sum, nu_sum = math.inf, 0.0, 0.0
     for k in range(len(eta) - 1, -1, -1):
         if not (b >= 0 and a >= 2 * L * b * b):
             return None
@@ -52,9 +55,11 @@ def _run(eta: list[float], c: list[float], L: float, a: float, b: float):
         rho, nu = R(e, cc, L, a, b), N(e, cc, L, a, b)
         if not (b_k >= 0 and rho > 0 and math.isfinite(rho) and math.isfinite(nu)):
             return None
-        rho_min, nu_sum = min(rho_min, rho), nu_sum + nu
+        rho_min, rho_sum, nu_sum = min(rho_min, rho), rho_sum + rho, nu_sum + nu
+        if trace is not None:
+            trace.append((k, rho, nu))
         a, b = a_k, b_k
-    return rho_min, nu_sum
+    return rho_min, rho_sum, nu_sum
 
 
 def _terminals(eta_last: float, c_last: float, L: float):
@@ -66,8 +71,15 @@ def _terminals(eta_last: float, c_last: float, L: float):
     return out
 
 
-def p8_bound(eta: np.ndarray, c: np.ndarray, L: float, sigma2: float, gap: float) -> float:
-    """The P8 bound for one SPA schedule (validated 1-D arrays) and scalar L, sigma2, gap."""
+def p8_bound(
+    eta: np.ndarray, c: np.ndarray, L: float, sigma2: float, gap: float, average: str = "uniform"
+) -> float:
+    """The P8 bound for one SPA schedule (validated 1-D arrays) and scalar L, sigma2, gap.
+
+    ``average="uniform"``: bound on (1/n) sum_k E|g_k|^2, i.e. (gap + sigma2 sum nu)/(n min rho);
+    ``average="weighted"``: bound on sum_k w_k E|g_k|^2 with w_k = rho_k / sum_j rho_j, i.e.
+    (gap + sigma2 sum nu)/(sum rho) -- the natural average for a decaying schedule.
+    """
     n = len(eta)
     el, cl = [float(x) for x in eta], [float(x) for x in c]
     best = math.inf
@@ -75,6 +87,7 @@ def p8_bound(eta: np.ndarray, c: np.ndarray, L: float, sigma2: float, gap: float
         res = _run(el, cl, L, a, b)
         if res is None:
             continue
-        rho_min, nu_sum = res
-        best = min(best, (gap + sigma2 * nu_sum) / (n * rho_min))
+        rho_min, rho_sum, nu_sum = res
+        denom = n * rho_min if average == "uniform" else rho_sum
+        best = min(best, (gap + sigma2 * nu_sum) / denom)
     return best
