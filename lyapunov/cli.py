@@ -57,8 +57,10 @@ def cli():
     \b
     Examples:
       lyapunov check                      # re-verify every theorem in proofs/
-      lyapunov check proofs/p3_sgd_descent.py --json
-      lyapunov check my_lemmas/ --timeout 30
+      lyapunov check my_lemmas/ --timeout 30 --json
+      lyapunov bound sgdm --lr 0.01 --momentum 0.9 --L 1 --sigma2 0.01 --steps 1000 --gap 1
+      lyapunov simulate --objective cosine --lr 0.01 --momentum 0.9 --steps 500 --runs 100
+      lyapunov figures --quick
     """
 
 
