@@ -69,7 +69,8 @@ REGION = [
     t > 0,
     # a >= 2 L b^2 and s >= 8 t L^2 beta^2, in polynomial form (times 2 eta (1 - c)^2 > 0)
     c * (1 - 2 * b) - 2 * L * eta * (c**2 / 4 + beta**2) - 4 * L * eta * b**2 * (1 - c) ** 2 >= 0,
-    c**2 * (2 - c) * (1 - 2 * b) - 2 * L * eta * (c**2 / 4 + beta**2)
+    c**2 * (2 - c) * (1 - 2 * b)
+    - 2 * L * eta * (c**2 / 4 + beta**2)
     - 16 * eta * (1 - c) ** 2 * t * L**2 * beta**2
     >= 0,
     RHO > 0,
