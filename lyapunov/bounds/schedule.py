@@ -37,7 +37,6 @@ def _p8():
     p4_args = [p4.eta, p4.c, p4.L]
     lam["A_P4"] = sp.lambdify(p4_args, p4.a, "math")
     lam["B_P4"] = sp.lambdify(p4_args, p4.b, "math")
-    lam["P4_INSIDE"] = p4.theorem.region
     return lam
 
 
@@ -63,10 +62,16 @@ def _run(eta: list[float], c: list[float], L: float, a: float, b: float, trace: 
 
 
 def _terminals(eta_last: float, c_last: float, L: float):
+    """Terminal coefficients: a_n = b_n = 0, and P4's at the last parameters when P4's own
+    region (the compiled one the calculators use) contains them."""
+    from . import rates
+
     f = _p8()
     out = [(0.0, 0.0)]
     e, cc = eta_last, c_last
-    if (1 - cc) * (2 - cc - L * e) >= 0 and cc * L * e < 4 - 2 * cc:
+    if rates()["P4"].inside(
+        eta=np.float64(e), c=np.float64(cc), L=np.float64(L), sigma2=np.float64(0.0)
+    ):
         out.append((f["A_P4"](e, cc, L), f["B_P4"](e, cc, L)))
     return out
 
