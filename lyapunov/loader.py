@@ -15,7 +15,14 @@ from pathlib import Path
 from .engine.region import MalformedError
 from .engine.theorems import Theorem
 
-__all__ = ["ProofFileError", "LoadedTheorem", "default_proofs_dir", "proof_files", "load_file"]
+__all__ = [
+    "ProofFileError",
+    "LoadedTheorem",
+    "default_proofs_dir",
+    "proof_files",
+    "load_file",
+    "load_namespace",
+]
 
 
 class ProofFileError(ValueError):
@@ -65,6 +72,11 @@ def _one_line(exc: BaseException) -> str:
 
 def load_file(path: Path) -> list[LoadedTheorem]:
     """Execute a proof file and return its theorems."""
+    return load_namespace(path)[0]
+
+
+def load_namespace(path: Path) -> tuple[list[LoadedTheorem], dict]:
+    """Execute a proof file; its theorems and its module namespace."""
     try:
         ns = runpy.run_path(str(path), run_name="__lyapunov_proof__")
     except SyntaxError as exc:
@@ -94,4 +106,4 @@ def load_file(path: Path) -> list[LoadedTheorem]:
         out.append(LoadedTheorem(path, i, th))
     if not out:
         raise ProofFileError(f"{path}: `theorems` is empty")
-    return out
+    return out, ns

@@ -62,6 +62,26 @@ class Smooth:
         form = sqnorm(i.grad - j.grad) - self.L**2 * sqnorm(i - j)
         return Fact(f"lipschitz({i.name},{j.name})", form, origin=(self, "lipschitz", i, j))
 
+    KINDS = ("upper", "lower", "lipschitz", "interp")
+
+    def facts(self, points, kinds=KINDS) -> list[Fact]:
+        """Every fact of the class between every ordered pair of distinct points.
+
+        The pool a synthesized certificate draws from; ``lipschitz`` is symmetric, so it is
+        taken once per unordered pair.
+        """
+        points = list(points)
+        out = []
+        for kind in kinds:
+            if kind not in self.KINDS:
+                raise ValueError(f"facts: unknown kind {kind!r} (allowed: {', '.join(self.KINDS)})")
+            for a, i in enumerate(points):
+                for b, j in enumerate(points):
+                    if a == b or (kind == "lipschitz" and b < a):
+                        continue
+                    out.append(getattr(self, kind)(i, j))
+        return out
+
     def interp(self, i: Point, j: Point) -> Fact:
         form = (
             f(j)

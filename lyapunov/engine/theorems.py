@@ -22,9 +22,10 @@ from fractions import Fraction
 
 import sympy as sp
 
+from .auto import AUTO, Unknown, unknowns_in
 from .decide import Decision, decide, find_point
 from .forms import Form, VecSymbol, sqnorm, vector_coefficients
-from .psd import decide_psd
+from .psd import decide_nsd, decide_psd
 from .region import MalformedError, Region, check_rational
 from .setting import OneStep
 from .smooth import Fact, Smooth
@@ -142,19 +143,9 @@ class DescentLemma(Theorem):
         if not any(sigma2 in c.free_symbols for c in conds if isinstance(c, sp.Basic)):
             conds.append(sigma2 >= 0)
         self.region = Region.of(conds, self.params)
-        syms = self.region.symbols
-        self.rho = check_rational(self.rho, syms, f"{self.name}: rho")
-        self.nu = check_rational(self.nu, syms, f"{self.name}: nu")
-        if not isinstance(self.certificate, Mapping) or not self.certificate:
-            raise MalformedError(
-                f"{self.name}: certificate must be a non-empty dict {{fact: multiplier}}"
-            )
-        cert = {}
-        for fact, lam in self.certificate.items():
-            if not isinstance(fact, Fact):
-                raise MalformedError(f"{self.name}: certificate key {fact!r} is not a fact")
-            cert[fact] = check_rational(lam, syms, f"{self.name}: multiplier of {fact.name}")
-        self.certificate = cert
+        if any(isinstance(s, Unknown) for s in self.region.symbols):
+            bad = ", ".join(s.name for s in self.region.symbols if isinstance(s, Unknown))
+            raise MalformedError(f"{self.name}: the region may not involve the unknown(s) {bad}")
         try:
             self.A_now = Form.lift(self.lyapunov(*self.step.current))
             self.A_next = Form.lift((self.lyapunov_next or self.lyapunov)(*self.step.next))
@@ -164,10 +155,48 @@ class DescentLemma(Theorem):
             raise MalformedError(f"{self.name}: lyapunov function: {exc}") from None
         if self.G.fvals:
             raise MalformedError(f"{self.name}: gain must not contain function values")
-        for form in (self.A_now, self.A_next, self.G):
+        forms = (self.A_now, self.A_next, self.G)
+        self.unknowns = unknowns_in(
+            [self.rho, self.nu, *(s for form in forms for s in form.scalars())]
+        )
+        syms = (*self.region.symbols, *self.unknowns)
+        self.rho = check_rational(self.rho, syms, f"{self.name}: rho")
+        self.nu = check_rational(self.nu, syms, f"{self.name}: nu")
+        for form in forms:
             for s in form.scalars():
                 check_rational(s, syms, f"{self.name}: lyapunov coefficient")
+        if self.certificate is AUTO:
+            if not isinstance(self.function_class, Smooth):
+                raise MalformedError(
+                    f"{self.name}: certificate=AUTO needs function_class= (the function class "
+                    "whose facts the certificate may use, e.g. Smooth(L))"
+                )
+        else:
+            self.certificate = self._validated_certificate(self.region.symbols)
         self.statement = self.statement or ""
+
+    def _validated_certificate(self, syms) -> dict[Fact, sp.Expr]:
+        if not isinstance(self.certificate, Mapping) or not self.certificate:
+            raise MalformedError(
+                f"{self.name}: certificate must be a non-empty dict {{fact: multiplier}} "
+                "or AUTO"
+            )
+        cert = {}
+        for fact, lam in self.certificate.items():
+            if not isinstance(fact, Fact):
+                raise MalformedError(f"{self.name}: certificate key {fact!r} is not a fact")
+            cert[fact] = check_rational(lam, syms, f"{self.name}: multiplier of {fact.name}")
+        return cert
+
+    @property
+    def pending(self) -> str:
+        """What is left for the synthesizer ("" when the theorem is complete)."""
+        parts = []
+        if self.certificate is AUTO:
+            parts.append("certificate=AUTO")
+        if self.unknowns:
+            parts.append("unknowns " + ", ".join(u.name for u in self.unknowns))
+        return " and ".join(parts)
 
     # -- the claim and its residual ---------------------------------------------------------
     def claim(self) -> Form:
@@ -194,6 +223,14 @@ class DescentLemma(Theorem):
 
     # -- the conditions ---------------------------------------------------------------------
     def _conditions(self, budget: Budget):
+        if self.pending:
+            # never certified: the synthesizer must fill it in first
+            yield Check(
+                "complete certificate",
+                "unknown",
+                detail=f"{self.pending}: run lyapunov prove",
+            )
+            return
         R = self.region
         res = self.residual()
         names = sorted({p.name for p in (*self.step.current, *self.step.next)} | set(res.fvals))
@@ -213,7 +250,7 @@ class DescentLemma(Theorem):
         )
         basis = res.basis()
         Q = res.matrix(basis)
-        psd = decide_psd(-Q, R, budget.left())
+        psd = decide_nsd(Q, R, budget.left(), [b.name for b in basis], "residual")
         detail = ""
         if psd.minor is not None:
             detail = "principal minor on " + ",".join(basis[i].name for i in psd.minor)
