@@ -62,18 +62,19 @@ class FileResult:
 
 def output_path(src: Path, out: Path | None, many: bool) -> Path:
     """Where the proved copy of ``src`` goes: next to it as ``<stem>_proved.py`` by default;
-    into ``out`` when it is a folder (required for several inputs); else ``out`` itself."""
+    ``out`` itself when it names a ``.py`` file (one input only); else into the folder
+    ``out``, under the input's name (``<stem>_proved.py`` if that is the input's folder)."""
     if out is None:
         return src.with_name(f"{src.stem}_proved.py")
-    if many or out.is_dir() or str(out).endswith(("/", "\\")):
-        return (
-            out / f"{src.stem}_proved.py"
-            if out.resolve() == src.parent.resolve()
-            else (out / src.name)
-        )
-    if out.suffix != ".py":
+    if out.suffix == ".py" and not out.is_dir():
+        if many:
+            raise ProofFileError(f"{out}: several inputs need an output folder, not a file")
+        return out
+    if out.exists() and not out.is_dir():
         raise ProofFileError(f"{out}: the output must be a .py file or a folder")
-    return out
+    if out.resolve() == src.parent.resolve():
+        return out / f"{src.stem}_proved.py"
+    return out / src.name
 
 
 # -- printing expressions as code -----------------------------------------------------------
@@ -304,13 +305,15 @@ def rewrite(
         names = _named(ns, params, lines_before, call.lineno)
         ref = res.reference
         kw = _keyword(call, "certificate")
-        indent = " " * (kw.col_offset + 4)
+        line = src.splitlines()[kw.lineno - 1]
+        base = len(line) - len(line.lstrip())
+        indent = " " * (base + 4)
         items = [
             f"{indent}{_fact_code(f, step_code, class_code)}: "
             f"{_code(_use_names(lam, names, ref))},\n"
             for f, lam in res.certificate.items()
         ]
-        text = "{\n" + "".join(items) + " " * kw.col_offset + "}"
+        text = "{\n" + "".join(items) + " " * base + "}"
         v = kw.value
         edits.append((v.lineno, v.col_offset, v.end_lineno, v.end_col_offset, text))
     params = set().union(*(th.region.symbols for th in pending))

@@ -7,6 +7,7 @@ dependency, imported on use.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ def require_cvxpy():
 class SDPResult:
     status: str
     values: np.ndarray | None  # one value per variable of the residual
+    slack: float = 0.0  # with slack=True: how far the best certificate is from valid
 
     @property
     def feasible(self) -> bool:
@@ -71,17 +73,21 @@ def solve_at(
     zero: Sequence[str] = (),
     extra: Sequence[Affine] = (),
     weights: np.ndarray | None = None,
+    slack: bool = False,
 ) -> SDPResult:
     """Feasibility of the certificate at ``point`` with the facts in ``active`` only.
 
     ``zero`` names residual entries forced to vanish (labels), ``extra`` adds equations
     (affine expressions = 0). The objective, a weighted sum of the multipliers (l1), favours
-    sparse certificates.
+    sparse certificates. With ``slack``, the residual may be off by t >= 0 (matrix <= t I,
+    constant <= t) and t is minimised instead: always feasible, and ``result.slack`` measures
+    how far from valid the best certificate at this point is.
     """
     cp = require_cvxpy()
     lin = num.lin
     nv = len(lin.variables)
     y = cp.Variable(nv)
+    t = cp.Variable(nonneg=True) if slack else 0
     cons = []
     fact_idx = [i for i, v in enumerate(lin.variables) if isinstance(v, Fact)]
     off = [i for i in fact_idx if lin.variables[i] not in active]
@@ -96,13 +102,13 @@ def solve_at(
         if e.kind == "fval" or e.label in zero:
             cons.append(r @ y + c == 0)
         elif e.kind == "const":
-            cons.append(r @ y + c <= 0)
+            cons.append(r @ y + c <= t)
     for aff in extra:
         r, c = _row(num, aff, point)
         cons.append(r @ y + c == 0)
     n = num.Q.shape[1]
     if n:
-        cons.append(-_affine_matrix(cp, num.Q, y) >> 0)
+        cons.append(t * np.eye(n) - _affine_matrix(cp, num.Q, y) >> 0)
     for r, c in num.weights:
         if np.any(r):
             cons.append(r @ y + c >= 0)
@@ -116,12 +122,17 @@ def solve_at(
         cons.append(r @ y + c >= 1e-9)
     w = np.ones(len(on)) if weights is None else np.asarray(weights)[on]
     obj = cp.Minimize(w @ y[on]) if on else cp.Minimize(0)
+    if slack:
+        obj = cp.Minimize(t)
     prob = cp.Problem(obj, cons)
     solver = "CLARABEL" if "CLARABEL" in cp.installed_solvers() else None
     try:
-        prob.solve(solver=solver)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "solution may be inaccurate": judged below
+            prob.solve(solver=solver)
     except cp.error.SolverError:
         return SDPResult("solver_error", None)
     if prob.status not in FEASIBLE or y.value is None:
         return SDPResult(prob.status, None)
-    return SDPResult(prob.status, np.array(y.value, dtype=float))
+    gap = float(t.value) if slack else 0.0
+    return SDPResult(prob.status, np.array(y.value, dtype=float), gap)

@@ -44,6 +44,7 @@ from .verdict import Verdict
 __all__ = ["SynthesisResult", "synthesize", "fact_pool"]
 
 CERTIFIED = "certified"
+_TOL = 1e-6  # relative violation below which a sample counts as feasible (search only)
 NOT_FOUND = "not found"
 INFEASIBLE = "infeasible"
 
@@ -63,6 +64,7 @@ class SynthesisResult:
     seconds: float = 0.0
     samples: int = 0
     reference: dict = field(default_factory=dict)  # an interior point (signs of factors)
+    partial: object | None = None  # the last candidate, certified on a named sub-region
 
     @property
     def certified(self) -> bool:
@@ -118,6 +120,7 @@ class _Search:
         self.points: list[dict] = []
         self.nums: dict[tuple, object] = {}
         self.n_samples = samples
+        self.violation: float | None = None
 
     def left(self) -> float | None:
         if self.timeout is None:
@@ -149,7 +152,12 @@ class _Search:
         return solve_at(self.nums[_point_key(pt)], pt, active, zero, extra, weights)
 
     def feasible_all(self, active, zero=(), extra=()) -> bool:
-        return all(self.solve(pt, active, zero, extra).feasible for pt in self.points)
+        """Feasible at every sample, judged by the smallest violation (robust to scaling)."""
+        for pt in self.points:
+            res = solve_at(self.nums[_point_key(pt)], pt, active, zero, extra, slack=True)
+            if not res.feasible or res.slack > _TOL * (1 + np.max(np.abs(res.values))):
+                return False
+        return True
 
     # -- 1. support -------------------------------------------------------------------------
     def support(self) -> tuple[set, dict | None]:
@@ -161,7 +169,12 @@ class _Search:
         for pt in self.points:
             res = self.solve(pt, set(facts))
             if not res.feasible:
-                return set(), pt
+                # badly scaled problems can fail numerically: measure the violation instead
+                rel = solve_at(self.nums[_point_key(pt)], pt, set(facts), slack=True)
+                if not rel.feasible or rel.slack > _TOL * (1 + np.max(np.abs(rel.values))):
+                    self.violation = rel.slack if rel.feasible else None
+                    return set(), pt
+                res = rel
             for _ in range(2):  # reweighted l1; a numerically failed reweighting is ignored
                 w = np.ones(len(lin.variables))
                 w[fidx] = 1.0 / (np.abs(res.values[fidx]) + 1e-3)
@@ -243,6 +256,15 @@ class _Search:
             eq.add(ONE, -value)
             if self.feasible_all(support, zero, [*extra, eq]):
                 return eq
+        # else: a part of the residual that the free direction can make vanish
+        for e in self.lin.entries:
+            if e.label not in zero and e.kind != "fval" and var in e.value.coeffs:
+                eq = _restrict(
+                    e.value,
+                    [v for v in self.lin.variables if v in support or not isinstance(v, Fact)],
+                )
+                if self.feasible_all(support, zero, [*extra, eq]):
+                    return eq
         return None
 
 
@@ -379,13 +401,13 @@ def synthesize(
             return done(reason=f"timeout after {s.timeout:g} s; {last or 'no candidate yet'}")
         support, bad = s.support()
         if bad is not None:
+            by = "" if s.violation is None else f"; the best one misses by {s.violation:.3g}"
             return done(
                 status=INFEASIBLE,
                 point={k.name: Fraction(int(v.p), int(v.q)) for k, v in bad.items()},
                 reason=(
                     f"no certificate from the {len(s.pool)} facts of the pool exists at "
-                    f"{_describe(bad)} (numerical SDP infeasible): the claim is likely false "
-                    "there"
+                    f"{_describe(bad)} (numerical SDP{by}): the claim is likely false there"
                 ),
             )
         zero = s.structure(support)
@@ -404,6 +426,11 @@ def synthesize(
         if verdict.certified:
             return done(status=CERTIFIED, theorem=filled, reason="")
         last = f"last candidate {verdict.status}: {verdict.reason}"
+        partial = _subregion(filled, s.left())
+        if partial is not None:
+            out.partial = partial[0]
+            where = " and ".join(sp.sstr(c) for c in partial[1])
+            last = f"certified only on the sub-region where {where}; on the rest: {last}"
         bad_check = verdict.failed
         if bad_check is None or bad_check.point is None or bad_check.status != "refuted":
             return done(reason=last)
@@ -419,3 +446,25 @@ def synthesize(
             return done(reason=last)
         s.add_point(pt)
     return done(reason=f"no certificate after {rounds} rounds; {last}")
+
+
+def _subregion(filled, timeout: float | None):
+    """The furthest a refuted candidate gets: the sub-region where its multipliers are >= 0
+    and its rho > 0, if the exact check certifies it there (else None)."""
+    from .decide import decide
+
+    R = filled.region
+    extras = []
+    for lam in filled.certificate.values():
+        if sp.sympify(lam).free_symbols and not decide(lam, ">=", R, timeout).proved:
+            extras.append(sp.sympify(lam) >= 0)
+    if not decide(filled.rho, ">", R, timeout).proved:
+        extras.append(filled.rho > 0)
+    if not extras:
+        return None
+    try:
+        sub = filled.replace(region=[*R.conditions, *extras])
+        verdict = sub.check(timeout=timeout)
+    except ValueError:  # e.g. an empty sub-region
+        return None
+    return (sub, extras) if verdict.certified else None

@@ -25,6 +25,7 @@ import sympy as sp
 from .auto import AUTO, Unknown, unknowns_in
 from .decide import Decision, decide, find_point
 from .forms import Form, VecSymbol, sqnorm, vector_coefficients
+from .linear import split_affine
 from .psd import decide_nsd, decide_psd
 from .region import MalformedError, Region, check_rational
 from .setting import OneStep
@@ -165,6 +166,14 @@ class DescentLemma(Theorem):
         for form in forms:
             for s in form.scalars():
                 check_rational(s, syms, f"{self.name}: lyapunov coefficient")
+        if self.unknowns:
+            for what, s in [("rho", self.rho), ("nu", self.nu)] + [
+                ("lyapunov coefficient", s) for form in forms for s in form.scalars()
+            ]:
+                try:
+                    split_affine(s, self.unknowns)
+                except ValueError as exc:
+                    raise MalformedError(f"{self.name}: {what}: {exc}") from None
         if self.certificate is AUTO:
             if not isinstance(self.function_class, Smooth):
                 raise MalformedError(
@@ -178,8 +187,7 @@ class DescentLemma(Theorem):
     def _validated_certificate(self, syms) -> dict[Fact, sp.Expr]:
         if not isinstance(self.certificate, Mapping) or not self.certificate:
             raise MalformedError(
-                f"{self.name}: certificate must be a non-empty dict {{fact: multiplier}} "
-                "or AUTO"
+                f"{self.name}: certificate must be a non-empty dict {{fact: multiplier}} or AUTO"
             )
         cert = {}
         for fact, lam in self.certificate.items():
