@@ -316,6 +316,11 @@ def rewrite(
         text = "{\n" + "".join(items) + " " * base + "}"
         v = kw.value
         edits.append((v.lineno, v.col_offset, v.end_lineno, v.end_col_offset, text))
+        rho_kw = _keyword(call, "rho")
+        if th.rate_unknown is not None and rho_kw is not None:
+            v = rho_kw.value
+            value = _code(_use_names(res.solution[th.rate_unknown], names, ref))
+            edits.append((v.lineno, v.col_offset, v.end_lineno, v.end_col_offset, value))
     params = set().union(*(th.region.symbols for th in pending))
     known = {u.name: v for u, v in solution.items()}
     for stmt in _unknown_statements(tree):

@@ -351,3 +351,24 @@ def test_readme_prove_section_works_as_written(tmp_path):
         assert r.returncode == 0, (line, r.stdout, r.stderr)
     written = (tmp_path / "my_lemma_proved.py").read_text()
     assert "a = (1 - L*eta/2)/eta" in written  # what the README says it finds
+
+
+# -- rho=AUTO: the best rate of the template -------------------------------------------------
+def test_rho_auto_finds_sgd_rate():
+    th = sgd_lemma(rho=AUTO)
+    assert "rho=AUTO" in th.pending
+    res = synthesize(th, timeout=120)
+    assert res.certified, res.reason
+    assert same(res.theorem.rho, eta * (1 - L * eta / 2))
+
+
+def test_rho_auto_with_unknown_weights_finds_p4_rate(tmp_path):
+    src = tmp_path / "p4_rho.py"
+    text = (TEMPLATES / "p4_auto.py").read_text()
+    src.write_text(text.replace("rho=c * eta * (4 - 2 * c - c * L * eta) / (2 * D),", "rho=AUTO,"))
+    fr = prove_file(src, tmp_path / "out.py", timeout=300)
+    assert fr.certified, [r.reason for r in fr.results]
+    th = load_file(tmp_path / "out.py")[0].theorem
+    hand, _ = load("p4_spa_descent")
+    assert same(th.rho, hand.rho)
+    assert "rho=AUTO" not in (tmp_path / "out.py").read_text()

@@ -37,6 +37,7 @@ class SDPResult:
     status: str
     values: np.ndarray | None  # one value per variable of the residual
     slack: float = 0.0  # with slack=True: how far the best certificate is from valid
+    best: float | None = None  # with maximize: the optimal value
 
     @property
     def feasible(self) -> bool:
@@ -74,6 +75,8 @@ def solve_at(
     extra: Sequence[Affine] = (),
     weights: np.ndarray | None = None,
     slack: bool = False,
+    maximize: Affine | None = None,
+    at_least: tuple[Affine, float] | None = None,
 ) -> SDPResult:
     """Feasibility of the certificate at ``point`` with the facts in ``active`` only.
 
@@ -81,7 +84,9 @@ def solve_at(
     (affine expressions = 0). The objective, a weighted sum of the multipliers (l1), favours
     sparse certificates. With ``slack``, the residual may be off by t >= 0 (matrix <= t I,
     constant <= t) and t is minimised instead: always feasible, and ``result.slack`` measures
-    how far from valid the best certificate at this point is.
+    how far from valid the best certificate at this point is. ``maximize`` (an affine
+    expression, e.g. an unknown rate) replaces the objective; ``at_least = (expr, v)`` adds
+    expr >= v.
     """
     cp = require_cvxpy()
     lin = num.lin
@@ -106,6 +111,9 @@ def solve_at(
     for aff in extra:
         r, c = _row(num, aff, point)
         cons.append(r @ y + c == 0)
+    if at_least is not None:
+        r, c = _row(num, at_least[0], point)
+        cons.append(r @ y + c >= at_least[1])
     n = num.Q.shape[1]
     if n:
         cons.append(t * np.eye(n) - _affine_matrix(cp, num.Q, y) >> 0)
@@ -124,6 +132,9 @@ def solve_at(
     obj = cp.Minimize(w @ y[on]) if on else cp.Minimize(0)
     if slack:
         obj = cp.Minimize(t)
+    elif maximize is not None:
+        r, c = _row(num, maximize, point)
+        obj = cp.Maximize(r @ y + c)
     prob = cp.Problem(obj, cons)
     solver = "CLARABEL" if "CLARABEL" in cp.installed_solvers() else None
     try:
@@ -135,4 +146,5 @@ def solve_at(
     if prob.status not in FEASIBLE or y.value is None:
         return SDPResult(prob.status, None)
     gap = float(t.value) if slack else 0.0
-    return SDPResult(prob.status, np.array(y.value, dtype=float), gap)
+    best = float(prob.value) if maximize is not None else None
+    return SDPResult(prob.status, np.array(y.value, dtype=float), gap, best)

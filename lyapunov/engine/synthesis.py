@@ -121,6 +121,7 @@ class _Search:
         self.nums: dict[tuple, object] = {}
         self.n_samples = samples
         self.violation: float | None = None
+        self.floors: dict[tuple, tuple] = {}  # rho=AUTO: per sample, rho >= its optimum - tol
 
     def left(self) -> float | None:
         if self.timeout is None:
@@ -148,13 +149,31 @@ class _Search:
             if nb is not None:
                 self.add_point(nb)
 
-    def solve(self, pt, active, zero=(), extra=(), weights=None):
-        return solve_at(self.nums[_point_key(pt)], pt, active, zero, extra, weights)
+    def solve(self, pt, active, zero=(), extra=(), **kw):
+        """One SDP at a sample (with rho=AUTO: rho kept at its optimum there)."""
+        key = _point_key(pt)
+        return solve_at(
+            self.nums[key], pt, active, zero, extra, at_least=self.floors.get(key), **kw
+        )
+
+    def optimise_rate(self, facts) -> dict | None:
+        """rho=AUTO: the best rate at every sample (the floor later solves keep); a sample
+        where even that is infeasible is returned."""
+        rate = Affine({self.th.rate_unknown: sp.Integer(1)})
+        for pt in self.points:
+            key = _point_key(pt)
+            if key in self.floors:
+                continue
+            res = solve_at(self.nums[key], pt, set(facts), maximize=rate)
+            if not res.feasible or res.best is None:
+                return pt
+            self.floors[key] = (rate, res.best - 1e-6 * (1 + abs(res.best)))
+        return None
 
     def feasible_all(self, active, zero=(), extra=()) -> bool:
         """Feasible at every sample, judged by the smallest violation (robust to scaling)."""
         for pt in self.points:
-            res = solve_at(self.nums[_point_key(pt)], pt, active, zero, extra, slack=True)
+            res = self.solve(pt, active, zero, extra, slack=True)
             if not res.feasible or res.slack > _TOL * (1 + np.max(np.abs(res.values))):
                 return False
         return True
@@ -166,11 +185,15 @@ class _Search:
         facts = [v for v in lin.variables if isinstance(v, Fact)]
         fidx = [i for i, v in enumerate(lin.variables) if isinstance(v, Fact)]
         used: dict[Fact, float] = {}
+        if self.th.rate_unknown is not None:
+            bad = self.optimise_rate(facts)
+            if bad is not None:
+                return set(), bad
         for pt in self.points:
             res = self.solve(pt, set(facts))
             if not res.feasible:
                 # badly scaled problems can fail numerically: measure the violation instead
-                rel = solve_at(self.nums[_point_key(pt)], pt, set(facts), slack=True)
+                rel = self.solve(pt, set(facts), slack=True)
                 if not rel.feasible or rel.slack > _TOL * (1 + np.max(np.abs(rel.values))):
                     self.violation = rel.slack if rel.feasible else None
                     return set(), pt

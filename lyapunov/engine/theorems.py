@@ -156,6 +156,9 @@ class DescentLemma(Theorem):
             raise MalformedError(f"{self.name}: lyapunov function: {exc}") from None
         if self.G.fvals:
             raise MalformedError(f"{self.name}: gain must not contain function values")
+        self.rate_unknown = None
+        if self.rho is AUTO:  # the largest rate the template admits, found by synthesis
+            self.rate_unknown = self.rho = Unknown("rho")
         forms = (self.A_now, self.A_next, self.G)
         self.unknowns = unknowns_in(
             [self.rho, self.nu, *(s for form in forms for s in form.scalars())]
@@ -200,10 +203,13 @@ class DescentLemma(Theorem):
     def pending(self) -> str:
         """What is left for the synthesizer ("" when the theorem is complete)."""
         parts = []
+        if self.rate_unknown is not None:
+            parts.append("rho=AUTO")
         if self.certificate is AUTO:
             parts.append("certificate=AUTO")
-        if self.unknowns:
-            parts.append("unknowns " + ", ".join(u.name for u in self.unknowns))
+        others = [u.name for u in self.unknowns if u is not self.rate_unknown]
+        if others:
+            parts.append("unknowns " + ", ".join(others))
         return " and ".join(parts)
 
     # -- the claim and its residual ---------------------------------------------------------
