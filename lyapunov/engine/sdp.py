@@ -76,7 +76,7 @@ def solve_at(
     weights: np.ndarray | None = None,
     slack: bool = False,
     maximize: Affine | None = None,
-    at_least: tuple[Affine, float] | None = None,
+    at_least: Sequence[tuple[Affine, float]] = (),
 ) -> SDPResult:
     """Feasibility of the certificate at ``point`` with the facts in ``active`` only.
 
@@ -85,8 +85,8 @@ def solve_at(
     sparse certificates. With ``slack``, the residual may be off by t >= 0 (matrix <= t I,
     constant <= t) and t is minimised instead: always feasible, and ``result.slack`` measures
     how far from valid the best certificate at this point is. ``maximize`` (an affine
-    expression, e.g. an unknown rate) replaces the objective; ``at_least = (expr, v)`` adds
-    expr >= v.
+    expression, e.g. an unknown rate) replaces the objective; each ``(expr, v)`` of ``at_least``
+    adds expr >= v.
     """
     cp = require_cvxpy()
     lin = num.lin
@@ -111,9 +111,9 @@ def solve_at(
     for aff in extra:
         r, c = _row(num, aff, point)
         cons.append(r @ y + c == 0)
-    if at_least is not None:
-        r, c = _row(num, at_least[0], point)
-        cons.append(r @ y + c >= at_least[1])
+    for aff, bound in at_least:
+        r, c = _row(num, aff, point)
+        cons.append(r @ y + c >= bound)
     n = num.Q.shape[1]
     if n:
         cons.append(t * np.eye(n) - _affine_matrix(cp, num.Q, y) >> 0)

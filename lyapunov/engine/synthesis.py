@@ -121,7 +121,7 @@ class _Search:
         self.nums: dict[tuple, object] = {}
         self.n_samples = samples
         self.violation: float | None = None
-        self.floors: dict[tuple, tuple] = {}  # rho=AUTO: per sample, rho >= its optimum - tol
+        self.floors: dict[tuple, list] = {}  # rho=AUTO: per sample, rho >= its optimum - tol
 
     def left(self) -> float | None:
         if self.timeout is None:
@@ -153,13 +153,17 @@ class _Search:
         """One SDP at a sample (with rho=AUTO: rho kept at its optimum there)."""
         key = _point_key(pt)
         return solve_at(
-            self.nums[key], pt, active, zero, extra, at_least=self.floors.get(key), **kw
+            self.nums[key], pt, active, zero, extra, at_least=self.floors.get(key, ()), **kw
         )
 
     def optimise_rate(self, facts) -> dict | None:
-        """rho=AUTO: the best rate at every sample (the floor later solves keep); a sample
-        where even that is infeasible is returned."""
+        """rho=AUTO: the best rate at every sample, then (if nu is an unknown too) the least
+        noise coefficient at that rate; later solves keep both. A sample where even that is
+        infeasible is returned."""
         rate = Affine({self.th.rate_unknown: sp.Integer(1)})
+        noise = None
+        if isinstance(self.th.nu, Unknown):
+            noise = Affine({self.th.nu: sp.Integer(-1)})  # maximise -nu
         for pt in self.points:
             key = _point_key(pt)
             if key in self.floors:
@@ -167,7 +171,12 @@ class _Search:
             res = solve_at(self.nums[key], pt, set(facts), maximize=rate)
             if not res.feasible or res.best is None:
                 return pt
-            self.floors[key] = (rate, res.best - 1e-6 * (1 + abs(res.best)))
+            floors = [(rate, res.best - 1e-6 * (1 + abs(res.best)))]
+            if noise is not None:
+                low = solve_at(self.nums[key], pt, set(facts), maximize=noise, at_least=floors)
+                if low.feasible and low.best is not None:
+                    floors.append((noise, low.best - 1e-6 * (1 + abs(low.best))))
+            self.floors[key] = floors
         return None
 
     def feasible_all(self, active, zero=(), extra=()) -> bool:
