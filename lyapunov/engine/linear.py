@@ -123,6 +123,11 @@ class LinearResidual:
         self.entries: list[Entry] = []
         for name in sorted(fvals):
             self.entries.append(Entry("fval", f"f({name})", fvals[name].simplified()))
+        fixed = _pinned(theorem.region, self.sigma2)
+        if fixed is not None:  # the region fixes sigma2 (e.g. sigma2 == 0): one constant
+            for k, v in const[1].coeffs.items():
+                const[0].add(k, fixed * v)
+            del const[1]
         for power, aff in const.items():
             label = "constant" if power == 0 else "constant [sigma2]"
             self.entries.append(Entry("const", label, aff.simplified()))
@@ -192,6 +197,16 @@ class LinearResidual:
                 i, j = e.index
                 M[i, j] = M[j, i] = e.value.at(values)
         return M
+
+
+def _pinned(region, sym):
+    """The number the region's conditions fix ``sym`` to (``Eq(sym, v)``), or None."""
+    for cond in region.conditions:
+        if isinstance(cond, sp.Eq) and cond.lhs == sym and cond.rhs.is_Rational:
+            return cond.rhs
+        if isinstance(cond, sp.Eq) and cond.rhs == sym and cond.lhs.is_Rational:
+            return cond.lhs
+    return None
 
 
 def _num(expr, point) -> float:
