@@ -268,7 +268,16 @@ class _Search:
             var = free[0]
             fixed = self._fix_free(support, zero, extra, var)
             if fixed is None:
-                return None, f"a free direction ({var}) the samples do not pin down"
+                hint = (
+                    "give it explicitly"
+                    if isinstance(var, Unknown)
+                    else "state a stronger structure (e.g. fix an unknown)"
+                )
+                return None, (
+                    f"the certificates at the samples leave {var} free and no rational choice "
+                    f"of it (0, a constant, or a vanishing part of the residual) fits every "
+                    f"sample; {hint}"
+                )
             extra.append(fixed)
         return None, "could not pin down the free directions"
 
