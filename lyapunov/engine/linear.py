@@ -86,10 +86,14 @@ class Entry:
     index: tuple[int, int] | None = None
 
 
+#: no side conditions (a bare search at a point)
+_NO_SIDE = {"weights": [], "weights_sum": Affine(), "lower": ([], {}), "rho": Affine()}
+
+
 class LinearResidual:
     """The residual of ``theorem`` with the multipliers of ``facts`` as variables."""
 
-    def __init__(self, theorem, facts: list[Fact]):
+    def __init__(self, theorem, facts: list[Fact], side: bool = True):
         self.theorem = theorem
         self.facts = list(facts)
         self.unknowns = list(theorem.unknowns)
@@ -136,7 +140,7 @@ class LinearResidual:
             label = f"|{a}|^2" if i == j else f"<{a},{b}>"
             self.entries.append(Entry("quad", label, aff.simplified(), (i, j)))
         self.entries = [e for e in self.entries if e.value.coeffs or e.kind == "quad"]
-        self.side = self._side_conditions()
+        self.side = self._side_conditions() if side else _NO_SIDE
         self._evaluator: _Evaluator | None = None
 
     def _add(self, target: Affine, src, coef) -> None:

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .forms import Form, sqnorm
+from .forms import Form
 from .setting import OneStep
 from .smooth import Fact
 
@@ -32,13 +32,6 @@ class SearchResult:
     multipliers: dict[Fact, float]
 
 
-def _claim(step: OneStep, lyapunov: Callable, rho, nu, lyapunov_next=None) -> Form:
-    a_next = Form.lift((lyapunov_next or lyapunov)(*step.next))
-    a_now = Form.lift(lyapunov(*step.current))
-    g = step.rate_point.grad
-    return a_next - a_now + rho * sqnorm(g) - Form(const=nu * step.sigma2)
-
-
 def search(
     step: OneStep,
     lyapunov: Callable[..., Form],
@@ -49,7 +42,6 @@ def search(
     unknowns: Sequence[sp.Symbol] = (),
     maximize: sp.Expr | None = None,
     constraints: Sequence[sp.Basic] = (),
-    solver: str | None = None,
     lyapunov_next: Callable[..., Form] | None = None,
 ) -> SearchResult:
     """Best multipliers at one parameter point (numerical SDP).
@@ -58,104 +50,63 @@ def search(
     (e.g. its weights, or rho itself); ``maximize`` is a linear objective in them;
     ``constraints`` are linear inequalities in them (e.g. ``[p >= 0, p <= 1, a >= 0]``);
     ``lyapunov_next`` gives A_{k+1} when its coefficients differ from A_k's (schedules).
+    The SDP is the synthesizer's (:mod:`.linear`, :mod:`.sdp`) at the single point.
     """
-    import cvxpy as cp  # optional dependency, imported on use
-    import numpy as np
+    from .auto import Unknown
+    from .linear import Affine, LinearResidual, split_affine
+    from .sdp import solve_at
+    from .theorems import DescentLemma
 
-    unknowns = list(unknowns)
+    subs = {u: Unknown(u.name) for u in unknowns}
+
+    def lifted(fn):
+        return None if fn is None else (lambda *pts: Form.lift(fn(*pts)).subs(subs))
+
     pt = {k: v if isinstance(v, sp.Basic) else sp.nsimplify(v) for k, v in point.items()}
-    sigma2 = step.sigma2
-    free_sigma2 = sigma2 not in pt
+    th = DescentLemma(
+        name="search",
+        step=step,
+        region=[sp.Eq(s, v) for s, v in pt.items()],
+        lyapunov=lifted(lyapunov),
+        lyapunov_next=lifted(lyapunov_next),
+        rho=sp.sympify(rho).subs(subs),
+        nu=sp.sympify(nu).subs(subs),
+        certificate=dict.fromkeys(facts, sp.Integer(0)),  # not read: the facts are the pool
+    )
+    lin = LinearResidual(th, list(facts), side=False)
+    names = list(subs.values())
 
-    def split(expr) -> dict:
-        """expr (affine in the unknowns) -> {source: number}; source 1 is the constant."""
-        expr = sp.expand(sp.sympify(expr).subs(pt))
-        out = {}
-        rest = expr
-        for u in unknowns:
-            c = expr.coeff(u)
-            if c.free_symbols:
-                raise ValueError(f"search: {expr} is not linear in the unknown {u}")
-            if c != 0:
-                out[u] = float(c)
-            rest = rest - c * u
-        rest = sp.expand(rest)
-        if rest.free_symbols:
-            raise ValueError(f"search: {expr} depends on {sorted(map(str, rest.free_symbols))}")
-        if rest != 0:
-            out[1] = float(rest)
-        return out
+    def affine(expr) -> Affine:
+        return Affine(split_affine(sp.sympify(expr).subs(subs), names))
 
-    # the residual is  claim - sum_i lam_i F_i : a linear combination of "sources"
-    terms: list[tuple[object, Form]] = [(None, _claim(step, lyapunov, rho, nu, lyapunov_next))]
-    terms += [(fact, -1 * fact.form) for fact in facts]
-    terms = [(src, form.drop_cross([step.xi], step.known)) for src, form in terms]
-    fnames = sorted({n for _, form in terms for n in form.fvals})
-    basis = sorted({b for _, form in terms for k in form.quad for b in k}, key=lambda s: s.name)
-    idx = {b: i for i, b in enumerate(basis)}
-    n = len(basis)
-    var = {u: cp.Variable(name=u.name) for u in unknowns}
-    lam = {fact: cp.Variable(nonneg=True, name=fact.name) for fact in facts}
-
-    def value(src, key):
-        if src is not None:
-            return lam[src]
-        return 1.0 if key == 1 else var[key]
-
-    fcons = {name: 0 for name in fnames}
-    const_parts = {0: 0, 1: 0} if free_sigma2 else {None: 0}
-    M = 0
-    for src, form in terms:
-        for name, coef in form.fvals.items():
-            for key, x in split(coef).items():
-                fcons[name] = fcons[name] + x * value(src, key)
-        const = sp.expand(sp.sympify(form.const))
-        for pw in const_parts:
-            # sigma2 free: the constant is c0 + c1 sigma2 and both must be <= 0
-            part = (
-                const
-                if pw is None
-                else (const.subs(sigma2, 0) if pw == 0 else const.coeff(sigma2, 1))
-            )
-            for key, x in split(part).items():
-                const_parts[pw] = const_parts[pw] + x * value(src, key)
-        for (a, b), coef in form.quad.items():
-            E = np.zeros((n, n))
-            i, j = idx[a], idx[b]
-            if i == j:
-                E[i, i] = 1.0
-            else:
-                E[i, j] = E[j, i] = 0.5
-            for key, x in split(coef).items():
-                M = M + (x * E) * value(src, key)
-    cons = [e == 0 for e in fcons.values() if not isinstance(e, int)]
-    cons += [e <= 0 for e in const_parts.values() if not isinstance(e, int)]
-    if n:
-        cons.append(-M >> 0)
+    extra, at_least = [], []
     for c in constraints:
-        parts = split(c.lhs - c.rhs)
-        lhs = sum(x * value(None, key) for key, x in parts.items())
-        op = type(c)
-        if op in (sp.GreaterThan, sp.StrictGreaterThan):
-            cons.append(lhs >= 0)
-        elif op in (sp.LessThan, sp.StrictLessThan):
-            cons.append(lhs <= 0)
-        elif op is sp.Eq:
-            cons.append(lhs == 0)
+        diff = affine(c.lhs - c.rhs)
+        if isinstance(c, (sp.GreaterThan, sp.StrictGreaterThan)):
+            at_least.append((diff, 0.0))
+        elif isinstance(c, (sp.LessThan, sp.StrictLessThan)):
+            at_least.append((Affine({k: -v for k, v in diff.coeffs.items()}), 0.0))
+        elif isinstance(c, sp.Eq):
+            extra.append(diff)
         else:
             raise ValueError(f"search: unsupported constraint {c}")
-    if maximize is not None:
-        obj = cp.Maximize(sum(x * value(None, k) for k, x in split(maximize).items()))
-    else:
-        obj = cp.Minimize(0)
-    prob = cp.Problem(obj, cons)
-    prob.solve(solver=solver or ("CLARABEL" if "CLARABEL" in cp.installed_solvers() else None))
-    ok = prob.status in ("optimal", "optimal_inaccurate")
+    res = solve_at(
+        lin.numeric(pt),
+        pt,
+        set(facts),
+        extra=extra,
+        at_least=at_least,
+        maximize=None if maximize is None else affine(maximize),
+    )
+    if not res.feasible:
+        return SearchResult(res.status, None, {}, {})
+    back = {v: u for u, v in subs.items()}
+    values = dict(zip(lin.variables, res.values, strict=True))
     return SearchResult(
-        prob.status,
-        float(prob.value) if ok and maximize is not None else None,
-        {u: float(v.value) for u, v in var.items()} if ok else {},
-        {f: max(0.0, float(v.value)) for f, v in lam.items()} if ok else {},
+        res.status,
+        res.best,
+        {back[u]: float(values[u]) for u in names},
+        {f: max(0.0, float(values[f])) for f in facts},
     )
 
 
