@@ -1,6 +1,7 @@
 """The PEP worst case of deterministic SPA / GD on L-smooth non-convex functions.
 
-Every SDP is solved once (cached); 15 SDPs in all, about 4 s.
+Every SDP is solved once (cached); about 30 SDPs in all, a few seconds. ``solve`` defaults to
+the min metric (the older tests); the average metric is the library's default.
 """
 
 from __future__ import annotations
@@ -20,9 +21,27 @@ N = 12
 
 
 @functools.cache
-def solve(eta, c, L=1.0, steps=N, gap=1.0, condition="iterates", z_points=False, solver=None):
+def solve(
+    eta,
+    c,
+    L=1.0,
+    steps=N,
+    gap=1.0,
+    condition="iterates",
+    z_points=False,
+    metric="min",
+    solver=None,
+):
     return pep_spa(
-        eta, c, L=L, steps=steps, gap=gap, condition=condition, z_points=z_points, solver=solver
+        eta,
+        c,
+        L=L,
+        steps=steps,
+        gap=gap,
+        condition=condition,
+        z_points=z_points,
+        metric=metric,
+        solver=solver,
     )
 
 
@@ -40,8 +59,9 @@ def run_spa_1d(dphi, eta, c, steps, x0=0.0):
     return np.array(xs), np.array(zs)
 
 
-def instance_value(phi, dphi, eta, c, steps, *, x0=0.0, z_points=False, inf_phi=None):
-    """min_{k<n} phi'(x_k)^2 / (the initial gap), the value of this instance scaled to gap 1.
+def instance_value(phi, dphi, eta, c, steps, *, x0=0.0, z_points=False, inf_phi=None, metric="min"):
+    """min_{k<n} phi'(x_k)^2 (or, ``metric="average"``, (1/n) sum_{k<n} phi'(x_k)^2) divided by
+    the initial gap: the value of this instance scaled to gap 1.
 
     Gap: max over the PEP's points p of phi(x_0) - phi(p) (condition "iterates"), or
     phi(x_0) - inf phi if ``inf_phi`` is given. Scaling h(x) = a phi(x / sqrt(a)) keeps L and
@@ -49,7 +69,8 @@ def instance_value(phi, dphi, eta, c, steps, *, x0=0.0, z_points=False, inf_phi=
     gap 1 by an L-smooth function: the PEP value must be >= it.
     """
     xs, zs = run_spa_1d(dphi, eta, c, steps, x0)
-    perf = min(dphi(x) ** 2 for x in xs[:steps])
+    grad2 = [dphi(x) ** 2 for x in xs[:steps]]
+    perf = min(grad2) if metric == "min" else sum(grad2) / steps
     if inf_phi is not None:
         gap = phi(xs[0]) - inf_phi
     else:
@@ -107,7 +128,59 @@ def test_known_values(eta, c, z_points, expected):
 
 
 def test_public_functions_agree_with_pep_spa():
-    assert worst_case_sgd(0.1) == pytest.approx(solve(0.1, 1.0).value, rel=1e-6)
+    # the default metric is the average
+    assert worst_case_sgd(0.1) == pytest.approx(solve(0.1, 1.0, metric="average").value, rel=1e-6)
+    assert worst_case_sgd(0.1, metric="min") == pytest.approx(solve(0.1, 1.0).value, rel=1e-6)
+    assert worst_case_spa(0.5, 0.5, z_points=False) == pytest.approx(
+        solve(0.5, 0.5, metric="average").value, rel=1e-6
+    )
+    assert pep_spa(0.5, 0.5, z_points=False).metric == "average"
+
+
+# --- the average metric: the quantity the calculators bound ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "eta,c,z_points,expected",
+    [
+        # PEPit's setup (f(x_0) - f(y) <= 1 at every x_k and z_k): the values of issue 12
+        (0.1, 0.1, True, 1.3986),
+        (1.0, 0.05, True, 0.8689),
+        (0.1, 0.05, True, 1.6280),
+        (0.1, 0.1, False, 1.8909),
+        (0.5, 0.5, False, 0.3030),
+    ],
+)
+def test_average_known_values(eta, c, z_points, expected):
+    assert solve(eta, c, z_points=z_points, metric="average").value == pytest.approx(
+        expected, rel=2e-3
+    )
+
+
+@pytest.mark.parametrize("eta,c,z_points", [(0.1, 0.1, True), (0.5, 0.5, False), (1.0, 0.05, True)])
+def test_average_at_least_min(eta, c, z_points):
+    avg = solve(eta, c, z_points=z_points, metric="average").value
+    low = solve(eta, c, z_points=z_points).value
+    assert avg >= low * (1 - 1e-6)
+    assert avg > 1.05 * low  # and strictly larger here: the min metric understates the worst case
+
+
+@pytest.mark.parametrize("eta", [0.1, 0.5, 1.0])
+def test_gd_average_worst_case_equals_the_certified_bound(eta):
+    # at c = 1 the certified rate (P3) is exact for the average: bound = worst case
+    from lyapunov import bounds
+
+    b = bounds.spa(eta=eta, c=1.0, L=1.0, sigma2=0.0, steps=N, gap=1.0)
+    assert solve(eta, 1.0, metric="average").value == pytest.approx(b, rel=1e-4)
+
+
+@pytest.mark.parametrize("eta,c", [(0.1, 0.1), (0.5, 0.5), (0.1, 1.0)])
+def test_average_at_least_concrete_instances(eta, c):
+    value = solve(eta, c, metric="average").value
+    assert value >= instance_value(*linear(), eta, c, N, metric="average") * (1 - 1e-6)
+    for R in (0.3, 1.0, 2.0):
+        phi, dphi, _ = ramp(R)
+        assert value >= instance_value(phi, dphi, eta, c, N, metric="average") * (1 - 1e-6)
 
 
 def test_linear_function_shows_1_09_is_not_the_x_only_value():
@@ -180,10 +253,15 @@ def test_lower_bound_variant_between_ramp_and_iterates(eta, c):
 # --- the certificate ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("eta,c,z_points", [(0.1, 0.1, False), (0.5, 0.5, True)])
-def test_dual_multipliers_certify_the_value(eta, c, z_points):
+@pytest.mark.parametrize(
+    "eta,c,z_points,metric",
+    [(0.1, 0.1, False, "min"), (0.5, 0.5, True, "min"), (0.1, 0.1, True, "average")],
+)
+def test_dual_multipliers_certify_the_value(eta, c, z_points, metric):
     """The duals prove value <= gap * sum(mu): f values cancel, the Gram part is NSD."""
-    r = solve(eta, c, z_points=z_points)
+    r = solve(eta, c, z_points=z_points, metric=metric)
+    if metric == "average":
+        np.testing.assert_allclose(r.perf, 1.0 / N, rtol=1e-5)
     m = len(r.labels)
     P, lam, mu = r.points, r.interp, r.initial
     assert lam.min() >= -1e-7 and mu.min() >= -1e-7 and r.perf.min() >= -1e-7
@@ -245,6 +323,8 @@ def test_spa_points_use_the_method():
         ({"gap": -1.0}, "gap"),
         ({"gap": float("nan")}, "gap"),
         ({"condition": "optimal"}, "condition"),
+        ({"metric": "max"}, "metric"),
+        ({"metric": None}, "metric"),
     ],
 )
 def test_validation(kwargs, name):
@@ -253,8 +333,65 @@ def test_validation(kwargs, name):
         worst_case_spa(args.pop("eta"), args.pop("c"), **args)
 
 
+def test_solver_options_and_a_failed_solve():
+    with pytest.raises(TypeError, match="^solver_options must be a dict"):
+        pep_spa(0.1, 0.5, steps=3, solver_options=[("max_iter", 1)])
+    # a solve stopped after one iteration is an error naming its status, never a value
+    with pytest.raises(RuntimeError, match="status 'user_limit'"):
+        pep_spa(0.1, 0.5, steps=3, solver_options={"max_iter": 1})
+
+
 def test_validation_sgd():
     with pytest.raises(ValueError, match="^eta "):
         worst_case_sgd(-0.1)
     with pytest.raises(ValueError, match="^L "):
         worst_case_sgd(0.1, L=-1.0)
+
+
+# --- cross-check against PEPit ---------------------------------------------------------------
+
+
+def pepit_spa(eta, c, *, steps, z_points, metric):
+    """The same PEP written with PEPit: SPA on PEPit's SmoothFunction, f(x_0) - f(y) <= 1."""
+    from PEPit import PEP
+    from PEPit.functions import SmoothFunction
+
+    problem = PEP()
+    func = problem.declare_function(SmoothFunction, L=1.0)
+    x0 = problem.set_initial_point()
+    g, f0 = func.oracle(x0)
+    x = z = x0
+    grads = [g]
+    for k in range(steps):
+        x, z = spa_step(x, z, g, eta, c)  # the library's update rule, on PEPit's points
+        g, fk = func.oracle(x)
+        problem.set_initial_condition(f0 - fk <= 1.0)
+        if z_points and c < 1:
+            problem.set_initial_condition(f0 - func(z) <= 1.0)
+        if k < steps - 1:
+            grads.append(g)
+    if metric == "average":
+        problem.set_performance_metric(sum(gk**2 for gk in grads) / steps)
+    else:  # PEPit maximises the minimum of several metrics
+        for gk in grads:
+            problem.set_performance_metric(gk**2)
+    return problem.solve(verbose=0, wrapper="cvxpy", solver="CLARABEL")
+
+
+@pytest.mark.parametrize(
+    "eta,c,z_points,metric",
+    [
+        (1.0, 0.05, True, "average"),
+        (0.1, 0.1, False, "average"),
+        (0.5, 0.5, False, "min"),
+    ],
+)
+def test_agrees_with_pepit(eta, c, z_points, metric):
+    pytest.importorskip("PEPit")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pepit_spa(eta, c, steps=N, z_points=z_points, metric=metric)
+    ours = solve(eta, c, z_points=z_points, metric=metric).value
+    assert ours == pytest.approx(ref, rel=1e-4)

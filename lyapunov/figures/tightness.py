@@ -7,12 +7,14 @@ import numpy as np
 NAME = "tightness"
 TITLE = "Tightness: certified bound / exact worst case over (eta, c) (P4 vs performance estimation)"
 CAPTION = """
-Ratio of the certified bound of P4 (`bounds.spa`, deterministic, L = 1, n = 12, gap 1; a bound
-on the average of |grad f(x_k)|^2) to the exact worst case of min_k |grad f(x_k)|^2 computed by
-performance estimation (`lyapunov.pep`, f(x_0) - f(y) <= 1 at every iterate). A ratio of 1 would
-be exact; it is never below 1 (a ratio below 1 would mean an unsound bound). White cells: no
-certified theorem (L eta > 2 - c). The dashed line is L eta (1 - c)/c = 1, beyond which the
-one-step analysis degrades.
+Ratio of the certified bound (`bounds.spa`: P4, or P3 at c = 1; deterministic, L = 1, n = 12,
+gap 1) on the average (1/n) sum_{k<n} |grad f(x_k)|^2 to the exact worst case of the same
+average, computed by performance estimation (`lyapunov.pep`, metric "average", over L-smooth f
+with f(x_0) - f(y) <= 1 at every iterate y = x_k, z_k, PEPit's setup). A ratio of 1 is exact:
+the bound is exact at c = 1 and within about 2% for c >= 0.25; it is loosest for small c
+and large eta (up to 2.1 at c = 0.05), where the one-step Lyapunov function with
+A_0 = f(x_0) pays for the transient of the momentum buffer. No ratio is below 1. White
+cells: no certified theorem (L eta > 2 - c). Red dashes: L eta (1 - c)/c = 1.
 """
 
 
@@ -24,13 +26,14 @@ def make(quick: bool = False, seed: int = 0):
 
     del seed  # deterministic
     etas = np.array([0.05, 0.25, 1.0]) if quick else np.geomspace(0.05, 1.5, 8)
-    cs = np.array([0.1, 0.5, 1.0]) if quick else np.geomspace(0.1, 1.0, 8)
+    cs = np.array([0.1, 0.5, 1.0]) if quick else np.geomspace(0.05, 1.0, 8)
     ratio = np.full((len(cs), len(etas)), np.nan)
     for i, c in enumerate(cs):
         for j, eta in enumerate(etas):
             b = bounds.spa(eta=eta, c=c, L=1.0, sigma2=0.0, steps=12, gap=1.0)
             if np.isfinite(b):
-                ratio[i, j] = b / worst_case_spa(eta, c, L=1.0, steps=12, gap=1.0)
+                w = worst_case_spa(eta, c, L=1.0, steps=12, gap=1.0, metric="average")
+                ratio[i, j] = b / w
     fig, ax = plt.subplots(figsize=(6.6, 4.8))
     im = ax.imshow(ratio, origin="lower", cmap="viridis", vmin=1.0, aspect="auto")
     for i in range(len(cs)):
@@ -43,7 +46,7 @@ def make(quick: bool = False, seed: int = 0):
                     ha="center",
                     va="center",
                     fontsize=7,
-                    color="w" if ratio[i, j] < 1.6 else "k",
+                    color="w" if ratio[i, j] < 1.5 else "k",
                 )
     ax.set_xticks(range(len(etas)), [f"{e:.2g}" for e in etas])
     ax.set_yticks(range(len(cs)), [f"{c:.2g}" for c in cs])
@@ -54,14 +57,16 @@ def make(quick: bool = False, seed: int = 0):
     ax.plot(
         np.interp(np.log(ee[keep]), np.log(etas), np.arange(len(etas))),
         np.interp(np.log(cc[keep]), np.log(cs), np.arange(len(cs))),
-        "w--",
-        lw=1.2,
+        "--",
+        color="tab:red",
+        lw=1.4,
         label=r"$L\eta(1-c)/c = 1$",
     )
     ax.set_xlabel(r"SPA step $\eta$ ($L = 1$)")
     ax.set_ylabel(r"averaging weight $c$ (momentum $1 - c$)")
-    ax.set_title("certified bound / exact worst case (n = 12)", pad=22)
+    ax.set_title(r"bound / exact worst case, average of $|\nabla f(x_k)|^2$ over $k < n = 12$")
     fig.colorbar(im, ax=ax, label="ratio (1 = exact)")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), fontsize=8, frameon=False)
+    # below the axes: the title keeps the space above them
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
