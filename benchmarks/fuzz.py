@@ -6,12 +6,14 @@ python benchmarks/fuzz.py [--cli N] [--loader N]
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from lyapunov.fuzzing import cli_argv, mutated_proof, run_cli_in_process, try_load
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.fuzzing import cli_argv, mutated_proof, run_cli_in_process, try_load  # noqa: E402
 
 
 def main() -> None:

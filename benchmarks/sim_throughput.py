@@ -1,7 +1,14 @@
 """Simulator throughput in element-steps per second (runs x steps x dim), ratios side by side.
 
-    python benchmarks/sim_throughput.py            # full: ~2-4 minutes on 2 cores
-    python benchmarks/sim_throughput.py --quick    # smaller sizes, no 10k-run check
+    python benchmarks/sim_throughput.py                # full, at 1 and at 2 threads
+    python benchmarks/sim_throughput.py --quick        # smaller sizes, no 10k-run check
+    python benchmarks/sim_throughput.py --threads 1    # one thread setting only
+
+Like is compared with like: each line states its thread count, and at that count our numba
+engine (``numba.set_num_threads``) and torch (``torch.set_num_threads``) use the same number
+of threads; numpy's elementwise loop always runs on one thread. (On a busy 2-core machine
+torch at 2 threads can collapse, e.g. to 1.5e6 element-steps/s where 1 thread gave 2.5e7, so
+both settings are printed.)
 
 Ours: ``lyapunov.sim.simulate`` (SGD+M, PyTorch form, Gaussian noise of total variance
 sigma2, |grad f(x_k)|^2 recorded every step), with the fused numba engine and with the numpy
@@ -112,7 +119,19 @@ def rate(t, runs, steps, dim):
     return runs * steps * dim / t
 
 
-def compare(dim, runs, steps, have_torch, have_numba, per_run=False):
+def set_threads(n: int, have_torch: bool, have_numba: bool) -> None:
+    """The same number of threads for our numba engine and for torch."""
+    if have_numba:
+        import numba
+
+        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    if have_torch:
+        import torch
+
+        torch.set_num_threads(n)
+
+
+def compare(dim, runs, steps, have_torch, have_numba, per_run=False, threads=1):
     ob = make("cosine", dim)
     rep = 2 if runs * steps * dim > 5e7 else 3
     r = {}
@@ -125,7 +144,7 @@ def compare(dim, runs, steps, have_torch, have_numba, per_run=False):
     if per_run:
         r["per_run"] = rate(_best(per_run_loop(ob, runs, steps), 1), runs, steps, dim)
     best = r.get("ours", r["ours_numpy"])
-    cells = [f"dim={dim:5d} runs={runs:6d} steps={steps:5d}"]
+    cells = [f"threads={threads} dim={dim:5d} runs={runs:6d} steps={steps:5d}"]
     for k, v in r.items():
         cells.append(f"{k}={v:9.3g}/s")
     cells.append(f"ours/numpy={best / r['numpy']:5.2f}x")
@@ -157,11 +176,13 @@ def big_check(runs=10_000, steps=1_000, dim=100):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts")
     args = ap.parse_args(argv)
+    if any(t < 1 for t in args.threads):
+        ap.error(f"--threads: {args.threads} must be positive integers")
     try:
-        import torch
+        import torch  # noqa: F401
 
-        torch.set_num_threads(2)
         have_torch = True
     except ImportError:
         have_torch = False
@@ -170,17 +191,23 @@ def main(argv=None):
     if not have_numba:
         print("numba not installed: 'ours' is the numpy fallback")
     work = 2e6 if args.quick else 2e7
-    print("== headline: runs = 1000, dim = 100 (SGD+M, cosine objective, sigma2 = 0.1)")
-    compare(100, 1000, max(int(work / 1e5), 5), have_torch, have_numba)
-    print("== sweep over dim (runs = 1000)")
-    for dim in (2, 10, 100, 1000):
-        compare(dim, 1000, max(int(work / (1000 * dim)), 5), have_torch, have_numba)
-    print("== sweep over runs (dim = 100)")
-    for runs in (10, 100, 1000, 10000):
-        compare(100, runs, max(int(work / (runs * 100)), 5), have_torch, have_numba)
-    print("== small dim, against a per-run Python loop (runs = 100, dim = 2)")
-    compare(2, 100, 200 if args.quick else 1000, have_torch, have_numba, per_run=True)
+    flags = (have_torch, have_numba)
+    for n in args.threads:
+        set_threads(n, *flags)
+        print(f"== threads = {n} (numba engine and torch; numpy is single-threaded)")
+        print("== headline: runs = 1000, dim = 100 (SGD+M, cosine objective, sigma2 = 0.1)")
+        compare(100, 1000, max(int(work / 1e5), 5), *flags, threads=n)
+        print("== sweep over dim (runs = 1000)")
+        for dim in (2, 10, 100, 1000):
+            compare(dim, 1000, max(int(work / (1000 * dim)), 5), *flags, threads=n)
+        print("== sweep over runs (dim = 100)")
+        for runs in (10, 100, 1000, 10000):
+            compare(100, runs, max(int(work / (runs * 100)), 5), *flags, threads=n)
+        print("== small dim, against a per-run Python loop (runs = 100, dim = 2)")
+        compare(2, 100, 200 if args.quick else 1000, *flags, per_run=True, threads=n)
     if not args.quick:
+        set_threads(max(args.threads), *flags)
+        print(f"== memory and time at scale (threads = {max(args.threads)})")
         print("== memory and time at scale")
         big_check()
     return 0

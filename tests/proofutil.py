@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import sympy as sp
+from support.instances import expected_claim, random_smooth
 
-from lyapunov.engine.instances import expected_claim, random_smooth
 from lyapunov.loader import load_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import sympy as sp
 from proofutil import PROOFS, instance_value, load, sample_region
+from support.instances import FAMILIES
+from support.mutants import descent_mutants
 
 from lyapunov.engine import CERTIFIED, DescentLemma
-from lyapunov.engine.instances import FAMILIES
-from lyapunov.engine.mutants import descent_mutants
 from lyapunov.loader import load_file, proof_files
 
 DESCENT = [

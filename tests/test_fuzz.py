@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.fuzzing import cli_argv, mutated_proof, run_cli_in_process, try_load
 
 from lyapunov import bounds
-from lyapunov.fuzzing import cli_argv, mutated_proof, run_cli_in_process, try_load
 
 SETTINGS = settings(
     max_examples=150,

@@ -18,9 +18,9 @@ from lyapunov.proofs import p5_spa_correlation_assumption as p5
 from lyapunov.proofs import p6_momentum_vs_sgd_ratio as p6
 from lyapunov.proofs import p7_spa_correlation_gain as p7
 from proofutil import PROOFS
+from support.instances import FAMILIES, expected_claim, random_smooth
 
 from lyapunov.engine import CERTIFIED, Inequalities
-from lyapunov.engine.instances import FAMILIES, expected_claim, random_smooth
 from lyapunov.loader import load_file
 
 R = sp.Rational

@@ -1,3 +1,4 @@
+import numpy as np
 import sympy as sp
 
 from lyapunov.engine import Region, decide_psd, indefinite_witness, params
@@ -39,3 +40,123 @@ def test_exact_witness_cases():
         w = indefinite_witness(M)
         v = sp.Matrix([sp.Rational(x.numerator, x.denominator) for x in w])
         assert (v.T * M * v)[0, 0] < 0
+
+
+def _rat(x):
+    return sp.Rational(x.numerator, x.denominator)
+
+
+def _at_point(res, region):
+    return {s: _rat(res.decision.point[s.name]) for s in region.symbols}
+
+
+def _assert_refuted_with_witness(M, region, res):
+    assert res.decision.status == "refuted"
+    pt = _at_point(res, region)
+    assert region.contains(pt)
+    v = sp.Matrix([_rat(x) for x in res.witness])
+    assert (v.T * M.subs(pt) * v)[0, 0] < 0
+    # the principal minor named is negative there (the exact reason it is not PSD)
+    idx = list(res.minor)
+    assert M.subs(pt).extract(idx, idx).det() < 0
+
+
+def test_leading_minors_nonnegative_but_not_psd():
+    """Leading minors 1, 0, 0 (all >= 0) but the minors on {0, 2}, {1, 2} are -1: not PSD. A
+    Sylvester test with non-strict leading minors, or a 'complete' test over leading minors
+    only, would accept it."""
+    M = sp.Matrix([[1, 1, 1], [1, 1, 1], [1, 1, 0]])
+    assert [M[:k, :k].det() for k in (1, 2, 3)] == [1, 0, 0]
+    res = decide_psd(M, R)
+    _assert_refuted_with_witness(M, R, res)
+    assert res.minor in {(0, 2), (1, 2)}  # -1 on both
+
+
+def test_symbolic_leading_minors_nonnegative_but_not_psd():
+    # leading minors a, 0, 0 on the region; the minor on {1, 2} is -a b < 0 where b > 0
+    M = sp.Matrix([[a, a, a], [a, a, a], [a, a, a - b]])
+    region = Region.of([a > 0, a < 2, b > 0, b <= 1])
+    _assert_refuted_with_witness(M, region, decide_psd(M, region))
+
+
+def test_rank_deficient_psd_matrices_are_proved():
+    for M in (
+        sp.Matrix([[1, 1], [1, 1]]),
+        sp.Matrix([[1, 2, 3], [2, 4, 6], [3, 6, 9]]),  # rank 1
+        sp.Matrix([[2, -1, 1], [-1, 2, 1], [1, 1, 2]]),  # rank 2
+    ):
+        assert M.det() == 0
+        assert decide_psd(M, R).decision.status == "proved"
+        assert indefinite_witness(M) is None
+
+
+def test_symbolic_rank_one_psd_on_region():
+    v = sp.Matrix([a, b, 1])
+    assert decide_psd(v * v.T, R).decision.status == "proved"  # rank one, all minors >= 0
+
+
+def test_symbolic_case_decided_by_region():
+    M = sp.Matrix([[1, b], [b, 1]])  # PSD iff |b| <= 1
+    inside = Region.of([b >= 0, b <= 1])
+    wider = Region.of([b >= 0, b <= 2])
+    assert decide_psd(M, inside).decision.status == "proved"
+    _assert_refuted_with_witness(M, wider, decide_psd(M, wider))
+
+
+def test_psd_with_zero_rows_and_singular_boundary():
+    M = sp.Matrix([[0, 0, 0], [0, a, 0], [0, 0, 2 - a]])  # singular at a = 2 (allowed: PSD)
+    region = Region.of([a > 0, a <= 2])
+    assert decide_psd(M, region).decision.status == "proved"
+    wider = Region.of([a > 0, a <= 3])
+    _assert_refuted_with_witness(M, wider, decide_psd(M, wider))
+
+
+def test_counterexample_names_the_form_with_its_sign():
+    from lyapunov.engine.psd import decide_nsd
+
+    Q = sp.Matrix([[a - 1, 0], [0, -1]])  # NSD iff a <= 1; the form at e_0 is a - 1
+    res = decide_nsd(Q, R, names=["g(x)", "m"], what="residual")
+    assert res.decision.status == "refuted"
+    text = res.decision.values["value"]
+    pt = _at_point(res, R)
+    v = sp.Matrix([_rat(x) for x in res.witness])
+    val = (v.T * Q.subs(pt) * v)[0, 0]
+    assert val > 0
+    assert text.startswith(f"residual = +{val} > 0 at g(x) = ")
+    res = decide_psd(-Q, R, names=["g(x)", "m"])
+    assert res.decision.values["value"].startswith(f"quadratic form = {-val} < 0 at g(x) = ")
+    assert decide_nsd(Q, Region.of([a > 0, a <= 1])).decision.status == "proved"
+
+
+def test_indefinite_witness_agrees_with_exact_psd_test():
+    rng = np.random.default_rng(3)
+    found = {True: 0, False: 0}
+    for _ in range(150):
+        n = int(rng.integers(1, 5))
+        B = sp.Matrix(rng.integers(-2, 3, size=(n, int(rng.integers(1, n + 1)))).tolist())
+        M = B * B.T  # PSD, often singular
+        if rng.random() < 0.5:
+            i = int(rng.integers(0, n))
+            M[i, i] -= int(rng.integers(0, 3))  # sometimes no longer PSD
+        w = indefinite_witness(M)
+        psd = M.is_positive_semidefinite
+        found[psd] += 1
+        if psd:
+            assert w is None, M
+        else:
+            v = sp.Matrix([_rat(x) for x in w])
+            assert (v.T * M * v)[0, 0] < 0, M
+    assert min(found.values()) >= 20
+
+
+def test_exact_witness_cases_through_decide_psd():
+    """Zero diagonal entries with nonzero off-diagonal entries: not PSD (the rows must not be
+    dropped as if they were zero)."""
+    for M in (
+        sp.Matrix([[0, 1], [1, 0]]),
+        sp.Matrix([[0, 0, 1], [0, 0, 0], [1, 0, 0]]),
+        sp.Matrix([[0, a], [a, 0]]),
+    ):
+        res = decide_psd(M, R)
+        _assert_refuted_with_witness(M, R, res)
+    assert decide_psd(sp.Matrix([[0, 0], [0, 0]]), R).decision.status == "proved"

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import sympy as sp
 from proofutil import PROOFS
+from support.instances import FAMILIES, SmoothInstance, expected_claim, random_smooth
 
 from lyapunov.engine import CERTIFIED, DescentLemma, Identities, f, inner, sqnorm
-from lyapunov.engine.instances import FAMILIES, SmoothInstance, expected_claim, random_smooth
 from lyapunov.loader import load_file
 from lyapunov.methods import pytorch_sgd_step, spa_step
 

@@ -7,13 +7,24 @@ Every question is asked as "is there a point of the region where the condition f
   point, re-checked with sympy in exact arithmetic before it is reported (refuted);
 * ``unknown`` -> the procedure gave up (timeout or incompleteness): never reported as proved.
 
+A ``sat`` whose point does not re-verify exactly (e.g. an irrational model with no rational
+point nearby that fails the condition) is reported as ``unknown`` with the reason, never as
+refuted: a refutation always carries an exact rational point of the region where the
+condition fails.
+
 Rational expressions N/D are encoded without division: N/D >= 0 is D != 0 and N*D >= 0, and a
 point where D = 0 counts as a failure (the expression is undefined there).
+
+Inside :func:`cross_checking` every answer of z3 is re-decided by a second, independent
+solver (cvc5, :mod:`lyapunov.engine.second_solver`); a disagreement makes the decision
+``error`` (never proved), and an answer the second solver cannot confirm makes it ``unknown``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -21,7 +32,7 @@ import sympy as sp
 
 from .region import MalformedError, Region
 
-__all__ = ["Decision", "decide", "find_point", "to_z3"]
+__all__ = ["CrossCheck", "Decision", "cross_checking", "decide", "find_point", "to_z3"]
 
 _OPS = {
     ">": lambda a: a > 0,
@@ -44,7 +55,7 @@ _REL_OP = {
 
 @dataclass
 class Decision:
-    status: str  # "proved" | "refuted" | "unknown"
+    status: str  # "proved" | "refuted" | "unknown" | "error" (the two solvers disagree)
     point: dict[str, Fraction | str] | None = None
     reason: str = ""
     seconds: float = 0.0
@@ -119,30 +130,63 @@ def _rational(val) -> Fraction | None:
     return None
 
 
-def _exact_point(model, zvars: dict, check) -> tuple[dict, str]:
-    """Rational point from a z3 model, verified exactly by ``check`` (a sympy predicate)."""
+@dataclass
+class Answer:
+    """A solver's answer to "is there a point of the region where the condition fails?"."""
+
+    result: str  # "sat" | "unsat" | "unknown"
+    point: dict | None = None  # symbol -> Fraction (an approximation when ``algebraic``)
+    algebraic: bool = False  # the model has irrational coordinates
+    reason: str = ""
+
+
+def _solve_z3(region: Region, expr: sp.Expr | None, op: str | None, timeout) -> Answer:
+    """Ask z3 for a point of the region where ``expr op 0`` fails (``expr=None``: any point)."""
     z3 = _z3()
-    exact: dict = {}
-    algebraic = False
-    for s, v in zvars.items():
-        val = model.eval(v, model_completion=True)
-        q = _rational(val)
-        if q is None:
-            algebraic = True
-            q = Fraction(val.approx(30).as_fraction()).limit_denominator(10**12)
-        exact[s] = q
+    syms = set(region.symbols) | (expr.free_symbols if expr is not None else set())
+    zvars = {s: z3.Real(s.name) for s in sorted(syms, key=lambda s: s.name)}
+    solver = z3.SolverFor("QF_NRA")
+    if timeout is not None:
+        solver.set("timeout", max(1, int(timeout * 1000)))
+    solver.add(_region_formula(region, zvars))
+    if expr is not None:
+        n, d = to_z3(expr, zvars)
+        solver.add(z3.Or(d == 0, z3.And(d != 0, _OPS[_NEGATE[op]](n * d))))
+    res = solver.check()
+    if res == z3.unsat:
+        return Answer("unsat")
+    if res == z3.sat:
+        model = solver.model()
+        point: dict = {}
+        algebraic = False
+        for s, v in zvars.items():
+            val = model.eval(v, model_completion=True)
+            q = _rational(val)
+            if q is None:
+                algebraic = True
+                q = Fraction(val.approx(30).as_fraction()).limit_denominator(10**12)
+            point[s] = q
+        return Answer("sat", point, algebraic)
+    return Answer("unknown", reason=f"z3: {solver.reason_unknown()}")
+
+
+def _exact_point(point: dict, algebraic: bool, check) -> tuple[dict, str]:
+    """A rational point from a solver's model, verified exactly by ``check`` (a sympy
+    predicate); the note is "" for a verified point, else says why it is not a witness."""
+
+    def as_sympy(pt: dict) -> dict:
+        return {s: sp.Rational(q.numerator, q.denominator) for s, q in pt.items()}
+
     if algebraic:
         # try progressively coarser rationals near the algebraic model until one is a witness
         for den in (10**12, 10**9, 10**6, 10**4, 10**3, 100):
-            cand = {s: q.limit_denominator(den) for s, q in exact.items()}
-            if check({s: sp.Rational(q.numerator, q.denominator) for s, q in cand.items()}):
+            cand = {s: q.limit_denominator(den) for s, q in point.items()}
+            if check(as_sympy(cand)):
                 return cand, ""
-        return exact, "z3 model is algebraic; the rational approximation shown was not re-verified"
-    sp_point = {s: sp.Rational(q.numerator, q.denominator) for s, q in exact.items()}
-    if not check(sp_point):
-        return exact, "internal: the solver's point did not re-verify exactly"
-    del z3
-    return exact, ""
+        return point, "the model is irrational and no rational point near it re-verified"
+    if not check(as_sympy(point)):
+        return point, "the solver's point did not re-verify in exact arithmetic"
+    return point, ""
 
 
 def _holds_exactly(expr, op, region: Region, point: dict) -> bool:
@@ -168,13 +212,27 @@ def _value_at(expr: sp.Expr, point: dict) -> str:
     return "undefined (division by zero)" if d == 0 else sp.sstr(sp.cancel(n / d))
 
 
+def _interpret(ans: Answer, check, t0: float, expr: sp.Expr | None = None) -> Decision:
+    """Decision from a solver's answer: "refuted" only with an exactly re-verified point."""
+    secs = time.perf_counter() - t0
+    if ans.result == "unsat":
+        return Decision("proved", seconds=secs)
+    if ans.result == "sat" and ans.point is not None:
+        point, note = _exact_point(ans.point, ans.algebraic, check)
+        named = {s.name: q for s, q in point.items()}
+        if note:
+            return Decision("unknown", point=named, reason=f"not refuted: {note}", seconds=secs)
+        values = {"value": _value_at(expr, point)} if expr is not None else {}
+        return Decision("refuted", point=named, seconds=secs, values=values)
+    return Decision("unknown", reason=ans.reason or "z3: unknown", seconds=secs)
+
+
 def decide(expr: sp.Expr, op: str, region: Region, timeout: float | None = 10.0) -> Decision:
     """Decide ``expr op 0`` for every point of ``region`` (exactly)."""
-    z3 = _z3()
     t0 = time.perf_counter()
+    if op not in _OPS:
+        raise ValueError(f"op: {op!r} is not one of {sorted(_OPS)}")
     expr = sp.sympify(expr)
-    syms = set(region.symbols) | expr.free_symbols
-    zvars = {s: z3.Real(s.name) for s in sorted(syms, key=lambda s: s.name)}
     # fast path: a constant is decided by exact arithmetic alone
     if not expr.free_symbols:
         q = sp.Rational(sp.cancel(expr)) if sp.cancel(expr).is_Rational else None
@@ -189,47 +247,94 @@ def decide(expr: sp.Expr, op: str, region: Region, timeout: float | None = 10.0)
                 pt.seconds = time.perf_counter() - t0
                 return pt
             return Decision("unknown", reason="could not produce a point of the region")
-    solver = z3.SolverFor("QF_NRA")
-    if timeout is not None:
-        solver.set("timeout", max(1, int(timeout * 1000)))
-    solver.add(_region_formula(region, zvars))
-    n, d = to_z3(expr, zvars)
-    fail = z3.Or(d == 0, z3.And(d != 0, _OPS[_NEGATE[op]](n * d)))
-    solver.add(fail)
-    res = solver.check()
-    secs = time.perf_counter() - t0
-    if res == z3.unsat:
-        return Decision("proved", seconds=secs)
-    if res == z3.sat:
-        point, note = _exact_point(
-            solver.model(), zvars, lambda p: _holds_exactly(expr, op, region, p)
-        )
-        return Decision(
-            "refuted",
-            point={s.name: q for s, q in point.items()},
-            reason=note,
-            seconds=secs,
-            values={"value": _value_at(expr, point)},
-        )
-    return Decision("unknown", reason=f"z3: {solver.reason_unknown()}", seconds=secs)
+    ans = _solve_z3(region, expr, op, timeout)
+    dec = _interpret(ans, lambda p: _holds_exactly(expr, op, region, p), t0, expr)
+    return _cross_check(dec, region, expr, op, timeout, f"{sp.sstr(expr)} {op} 0")
 
 
 def find_point(region: Region, timeout: float | None = 10.0) -> Decision:
     """A rational point of the region ("refuted" carries the point; "proved" means empty)."""
-    z3 = _z3()
     t0 = time.perf_counter()
-    zvars = {s: z3.Real(s.name) for s in region.symbols}
-    solver = z3.SolverFor("QF_NRA")
-    if timeout is not None:
-        solver.set("timeout", max(1, int(timeout * 1000)))
-    solver.add(_region_formula(region, zvars))
-    res = solver.check()
-    secs = time.perf_counter() - t0
-    if res == z3.unsat:
-        return Decision("proved", reason="the region is empty", seconds=secs)
-    if res == z3.sat:
-        point, note = _exact_point(solver.model(), zvars, region.contains)
+    dec = _interpret(_solve_z3(region, None, None, timeout), region.contains, t0)
+    if dec.status == "proved":
+        dec.reason = "the region is empty"
+    return _cross_check(dec, region, None, None, timeout, f"region {region} is empty")
+
+
+# -- the second, independent decision ------------------------------------------------------
+
+
+@dataclass
+class CrossCheck:
+    """Tally of the second solver's re-decisions inside :func:`cross_checking`."""
+
+    solver: str = "cvc5"
+    agreed: int = 0
+    unconfirmed: list[str] = field(default_factory=list)  # the second solver gave up
+    disagreements: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.disagreements and not self.unconfirmed
+
+    def to_json(self) -> dict:
+        return {
+            "solver": self.solver,
+            "agreed": self.agreed,
+            "unconfirmed": list(self.unconfirmed),
+            "disagreements": list(self.disagreements),
+            "seconds": round(self.seconds, 4),
+        }
+
+
+_ACTIVE: CrossCheck | None = None
+
+
+@contextlib.contextmanager
+def cross_checking() -> Iterator[CrossCheck]:
+    """Within this block every z3 decision is re-decided by cvc5 (raises ImportError naming
+    the package when cvc5 is not installed). Yields the :class:`CrossCheck` tally."""
+    global _ACTIVE
+    from . import second_solver
+
+    second_solver.require()
+    previous, _ACTIVE = _ACTIVE, CrossCheck()
+    try:
+        yield _ACTIVE
+    finally:
+        _ACTIVE = previous
+
+
+def _cross_check(dec: Decision, region, expr, op, timeout, what: str) -> Decision:
+    """Confirm a proved/refuted decision with the second solver (when cross-checking)."""
+    tally = _ACTIVE
+    if tally is None or dec.status not in ("proved", "refuted"):
+        return dec
+    from . import second_solver
+
+    t0 = time.perf_counter()
+    second = second_solver.solve(region, expr, op, timeout)
+    tally.seconds += time.perf_counter() - t0
+    first = "unsat" if dec.status == "proved" else "sat"
+    secs = dec.seconds + time.perf_counter() - t0
+    if second.result == first:
+        tally.agreed += 1
+        return dec
+    if second.result == "unknown":
+        tally.unconfirmed.append(what)
         return Decision(
-            "refuted", point={s.name: q for s, q in point.items()}, reason=note, seconds=secs
+            "unknown",
+            point=dec.point,
+            reason=f"cross-check: z3 says {dec.status} but {tally.solver} could not decide "
+            f"({second.reason})",
+            seconds=secs,
         )
-    return Decision("unknown", reason=f"z3: {solver.reason_unknown()}", seconds=secs)
+    tally.disagreements.append(what)
+    return Decision(
+        "error",
+        point=dec.point,
+        reason=f"solvers disagree: z3 says {dec.status}, {tally.solver} says "
+        f"{'proved' if second.result == 'unsat' else 'refuted'}",
+        seconds=secs,
+    )

@@ -19,7 +19,7 @@ from sympy.polys.matrices import DomainMatrix
 from .decide import Decision, decide
 from .region import Region
 
-__all__ = ["decide_psd", "indefinite_witness", "PSDResult"]
+__all__ = ["decide_nsd", "decide_psd", "indefinite_witness", "PSDResult"]
 
 
 @dataclass
@@ -46,8 +46,67 @@ def _minor(M: sp.Matrix, idx: tuple[int, ...]) -> sp.Expr:
     return dM.domain.to_sympy(dM.det())
 
 
-def decide_psd(M: sp.Matrix, region: Region, timeout: float | None = 30.0) -> PSDResult:
-    """Decide M(params) >= 0 (PSD) on the whole region."""
+def _quadratic_value(M: sp.Matrix, v: list[Fraction]) -> sp.Rational:
+    """v^T M v, exactly, for a rational matrix M."""
+    vec = sp.Matrix([sp.Rational(q.numerator, q.denominator) for q in v])
+    return sp.Rational((vec.T * M * vec)[0, 0])
+
+
+def _signed(q: sp.Rational) -> str:
+    return f"+{sp.sstr(q)}" if q > 0 else sp.sstr(q)
+
+
+def decide_nsd(
+    Q: sp.Matrix,
+    region: Region,
+    timeout: float | None = 30.0,
+    names: list[str] | None = None,
+    what: str = "quadratic form",
+) -> PSDResult:
+    """Decide Q(params) <= 0 (negative semidefinite) on the whole region, i.e. -Q PSD.
+
+    A counterexample names the form with its real sign: ``values["value"]`` reads
+    ``"residual = +1/2 > 0 at g(x) = 1"`` (v^T Q v at the witness v), not the value of a
+    minor of -Q.
+    """
+    res = decide_psd(-Q, region, timeout, names=names, what=what)
+    dec = res.decision
+    if res.witness is not None and dec.status == "refuted":
+        Qnum = Q.subs(_rational_point(region, dec.point))
+        val = _quadratic_value(Qnum, res.witness)
+        dec.values["value"] = f"{what} = {_signed(val)} > 0 at {_at(res.witness, names)}"
+    return res
+
+
+def _at(v: list[Fraction], names: list[str] | None) -> str:
+    names = names or [f"v{i}" for i in range(len(v))]
+    return ", ".join(
+        f"{n} = {sp.sstr(sp.Rational(q.numerator, q.denominator))}"
+        for n, q in zip(names, v, strict=True)
+    )
+
+
+def _rational_point(region: Region, point: dict | None) -> dict:
+    return {
+        s: sp.Rational(point[s.name].numerator, point[s.name].denominator)
+        for s in region.symbols
+        if point is not None and s.name in point and isinstance(point[s.name], Fraction)
+    }
+
+
+def decide_psd(
+    M: sp.Matrix,
+    region: Region,
+    timeout: float | None = 30.0,
+    names: list[str] | None = None,
+    what: str = "quadratic form",
+) -> PSDResult:
+    """Decide M(params) >= 0 (PSD) on the whole region.
+
+    A refutation carries the failing principal minor and an exact witness v with
+    v^T M v < 0 at the counterexample point (re-verified; ``values["value"]`` reads
+    ``"quadratic form = -1/2 < 0 at v0 = 1"``, with ``names`` for the coordinates).
+    """
     t0 = time.perf_counter()
     M = M.applyfunc(sp.cancel)
     keep = _nonzero_indices(M)
@@ -86,20 +145,21 @@ def decide_psd(M: sp.Matrix, region: Region, timeout: float | None = 30.0) -> PS
             if dec.status == "refuted":
                 orig = tuple(keep[i] for i in idx)
                 witness = None
-                if dec.point is not None and all(
-                    isinstance(v, Fraction) for v in dec.point.values()
-                ):
-                    sub = {
-                        s: sp.Rational(dec.point[s.name].numerator, dec.point[s.name].denominator)
-                        for s in region.symbols
-                        if s.name in dec.point
-                    }
-                    Mnum = M.subs(sub)
-                    if all(e.is_Rational for e in Mnum):
-                        witness = indefinite_witness(Mnum)
+                Mnum = M.subs(_rational_point(region, dec.point))
+                if all(e.is_Rational for e in Mnum):
+                    witness = indefinite_witness(Mnum)
+                    # keep a witness only if it re-verifies exactly: v^T M v < 0
+                    if witness is not None and not _quadratic_value(Mnum, witness) < 0:
+                        witness = None
+                dec.values["minor"] = dec.values.pop("value", "")
+                if witness is not None:
+                    val = _quadratic_value(Mnum, witness)
+                    dec.values["value"] = f"{what} = {sp.sstr(val)} < 0 at {_at(witness, names)}"
+                elif dec.values["minor"]:
+                    dec.values["value"] = f"principal minor = {dec.values['minor']}"
                 dec.seconds = time.perf_counter() - t0
                 return PSDResult(dec, minor=orig, witness=witness)
-            if dec.status == "unknown" and unknown is None:
+            if dec.status != "proved" and unknown is None:  # unknown or error: never proved
                 unknown = dec
             if timeout is not None and time.perf_counter() - t0 > timeout:
                 return PSDResult(

@@ -1,4 +1,10 @@
-"""Verdicts: what the checker says about a theorem, condition by condition."""
+"""Verdicts: what the checker says about a theorem, condition by condition.
+
+A theorem is *certified* only when every one of its conditions was proved; *refuted* when a
+condition was refuted (an exact, re-verified point of the region where it fails); otherwise
+*not proved* (a condition the solver could not decide -- ``unknown`` -- or on which two
+solvers disagreed -- ``error``), with the reason.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ class Check:
     """One exact condition of a proof and how it was decided."""
 
     label: str
-    status: str  # "proved" | "refuted" | "unknown"
+    status: str  # "proved" | "refuted" | "unknown" | "error" (solvers disagree)
     seconds: float = 0.0
     point: dict | None = None
     detail: str = ""
@@ -49,11 +55,14 @@ class Verdict:
 
     @property
     def failed(self) -> Check | None:
+        """The check that decides the verdict: a disagreement first, then a refutation, then
+        any other condition not proved."""
+        for wanted in ("error", "refuted"):
+            for c in self.checks:
+                if c.status == wanted:
+                    return c
         for c in self.checks:
-            if c.status == "refuted":
-                return c
-        for c in self.checks:
-            if c.status == "unknown":
+            if c.status != "proved":
                 return c
         return None
 
@@ -84,9 +93,11 @@ class Verdict:
 
     @staticmethod
     def aggregate(name: str, region: str, checks: list[Check], seconds: float) -> Verdict:
-        if any(c.status == "refuted" for c in checks):
+        if any(c.status == "error" for c in checks):
+            status = NOT_PROVED  # the solvers disagree: nothing is decided
+        elif any(c.status == "refuted" for c in checks):
             status = REFUTED
-        elif all(c.status == "proved" for c in checks) and checks:
+        elif checks and all(c.status == "proved" for c in checks):
             status = CERTIFIED
         else:
             status = NOT_PROVED
@@ -94,7 +105,7 @@ class Verdict:
         bad = v.failed
         if bad is not None:
             where = ""
-            if bad.point is not None:
+            if bad.point is not None and bad.status == "refuted":  # only re-verified points
                 where = " at " + ", ".join(f"{k}={x}" for k, x in bad.counterexample().items())
             v.reason = f"{bad.label}: {bad.status}{where}" + (
                 f" ({bad.detail})" if bad.detail else ""

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import sympy as sp
 from proofutil import instance_value, load
+from support.instances import FAMILIES
 
 from lyapunov.engine import CERTIFIED
-from lyapunov.engine.instances import FAMILIES
 
 STEM = "p4c_spa_descent_large_step"
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 __all__ = ["cli_argv", "mutated_proof", "run_cli_in_process", "try_load"]
 
-_TEMPLATE = Path(__file__).resolve().parent.parent / "proofs" / "p3_sgd_descent.py"
+_TEMPLATE = Path(__file__).resolve().parents[2] / "proofs" / "p3_sgd_descent.py"
 _COMMANDS = ["check", "bound", "simulate", "figures", "frobnicate", ""]
 _OPTIONS = [
     "--lr",
@@ -34,6 +34,7 @@ _OPTIONS = [
     "--method",
     "--only",
     "--latex",
+    "--cross-check",
     "--dim",
     "--help",
     "-j",
@@ -102,7 +103,7 @@ def run_cli_in_process(argv: list[str]) -> tuple[int, str, str]:
     stderr)."""
     import tempfile
 
-    from .cli import main
+    from lyapunov.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     code = 0
@@ -122,9 +123,6 @@ def run_cli_in_process(argv: list[str]) -> tuple[int, str, str]:
             err.write("Traceback (crash)\n" + "".join(traceback.format_exception(exc)))
             code = 99
     return code, out.getvalue(), err.getvalue()
-
-
-_TEMPLATE = Path(__file__).resolve().parent.parent / "proofs" / "p3_sgd_descent.py"
 
 
 @st.composite
@@ -170,8 +168,8 @@ def mutated_proof(draw) -> str:
 
 def try_load(src: str, folder: Path) -> str:
     """Load ``src`` as a proof file: "loaded", "rejected" (ProofFileError), or a crash."""
-    from .engine.region import MalformedError
-    from .loader import ProofFileError, load_file
+    from lyapunov.engine.region import MalformedError
+    from lyapunov.loader import ProofFileError, load_file
 
     path = folder / "fuzzed.py"
     path.write_text(src)

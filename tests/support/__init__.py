@@ -1,0 +1,10 @@
+"""Helpers for the tests and benchmarks (not part of the installed package).
+
+* :mod:`support.instances` -- concrete L-smooth instances for numeric cross-checks;
+* :mod:`support.mutants` -- wrong variants of theorems (mutation testing of the proofs);
+* :mod:`support.kernel_mutants` -- mutants of the checker's own code (kernel mutation testing);
+* :mod:`support.fuzzing` -- input generators for fuzzing the CLI and the proof loader.
+
+``pytest`` finds this package through ``pythonpath = ["tests"]`` in pyproject.toml; the
+benchmarks put tests/ on ``sys.path`` themselves.
+"""
