@@ -30,7 +30,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .region import MalformedError, Region
+from .region import NEGATION, OP_OF, MalformedError, Region
 
 __all__ = ["CrossCheck", "Decision", "cross_checking", "decide", "find_point", "to_z3"]
 
@@ -42,15 +42,8 @@ _OPS = {
     "==": lambda a: a == 0,
     "!=": lambda a: a != 0,
 }
-_NEGATE = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}
-_REL_OP = {
-    sp.StrictGreaterThan: ">",
-    sp.GreaterThan: ">=",
-    sp.StrictLessThan: "<",
-    sp.LessThan: "<=",
-    sp.Eq: "==",
-    sp.Ne: "!=",
-}
+_NEGATE = NEGATION
+_REL_OP = OP_OF
 
 
 @dataclass

@@ -14,9 +14,21 @@ import sympy as sp
 
 from .forms import VecSymbol
 
-__all__ = ["params", "Region", "MalformedError", "check_rational"]
+__all__ = ["params", "Region", "MalformedError", "check_rational", "OP_OF", "NEGATION"]
 
 _RELATIONS = (sp.StrictGreaterThan, sp.GreaterThan, sp.StrictLessThan, sp.LessThan, sp.Eq, sp.Ne)
+
+
+#: sympy relation -> the operator the deciders use, and each operator's negation
+OP_OF = {
+    sp.StrictGreaterThan: ">",
+    sp.GreaterThan: ">=",
+    sp.StrictLessThan: "<",
+    sp.LessThan: "<=",
+    sp.Eq: "==",
+    sp.Ne: "!=",
+}
+NEGATION = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}
 
 
 class MalformedError(ValueError):

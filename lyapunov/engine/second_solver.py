@@ -18,19 +18,12 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .region import MalformedError, Region
+from .region import NEGATION, OP_OF, MalformedError, Region
 
 __all__ = ["available", "require", "solve"]
 
-_REL = {
-    sp.StrictGreaterThan: ">",
-    sp.GreaterThan: ">=",
-    sp.StrictLessThan: "<",
-    sp.LessThan: "<=",
-    sp.Eq: "==",
-    sp.Ne: "!=",
-}
-_FAILS = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}
+_REL = OP_OF
+_FAILS = NEGATION
 
 
 def available() -> bool:

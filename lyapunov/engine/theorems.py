@@ -27,7 +27,7 @@ from .decide import Decision, decide, find_point
 from .forms import Form, VecSymbol, sqnorm, vector_coefficients
 from .linear import split_affine
 from .psd import decide_nsd, decide_psd
-from .region import MalformedError, Region, check_rational
+from .region import OP_OF, MalformedError, Region, check_rational
 from .setting import OneStep
 from .smooth import Fact, Smooth
 from .verdict import Check, Verdict
@@ -386,13 +386,7 @@ class Identities(Theorem):
                     )
 
 
-_REL = {
-    sp.StrictGreaterThan: ">",
-    sp.GreaterThan: ">=",
-    sp.StrictLessThan: "<",
-    sp.LessThan: "<=",
-    sp.Eq: "==",
-}
+_REL = {k: v for k, v in OP_OF.items() if k is not sp.Ne}  # claims: no "!="
 
 
 @dataclass

@@ -132,8 +132,8 @@ KERNEL_MUTANTS: list[KernelMutant] = [
     ),
     KernelMutant(
         "strict-as-nonstrict",
-        DECIDE,
-        '_NEGATE = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}',
+        REGION,
+        'NEGATION = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "==": "!=", "!=": "=="}',
         '">": "<="',
         '">": "<"',
         "`expr > 0` decided as `expr >= 0`",
