@@ -12,21 +12,46 @@ from :mod:`lyapunov.bounds` for the same parameters with gap = f(x_0) - f_lower 
 inf f, so conservative) and the noise variance sigma2 (for minibatch noise: the largest exact
 conditional variance met along the runs, measured, not an a-priori bound). The check passes
 when no run diverged and ci_high <= bound. Schedules use ``bounds.spa_schedule`` /
-``bounds.sgdm_schedule`` when they exist (looked up at call time); otherwise the bound is
-``None`` and the check is skipped (``passed`` is None).
+``bounds.sgdm_schedule`` (the uniform average, which is what is simulated) when they exist
+(looked up at call time); otherwise the bound is ``None``.
+
+Three outcomes (``"outcome"``), from the interval [ci_low, ci_high] and the bound B:
+
+* ``"confirmed"``: ci_high <= B (and no run diverged);
+* ``"violated"``: ci_low > B, or some run diverged although B is finite: a real alarm (the
+  certified bound or the simulator is wrong); the CLI exits 1 only for this;
+* ``"inconclusive"``: ci_low <= B < ci_high, the interval straddles the bound (common when the
+  bound is tight, e.g. on a quadratic); more runs narrow the interval, and ``"runs_needed"``
+  estimates how many would separate them if the mean and spread stay as measured;
+* ``"no bound"``: no certified bound applies, or it is inf.
+
+``"passed"`` is True / False / None for confirmed / violated / anything else.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from . import bounds
+from .jsonio import jsonable
 from .objectives import Objective, make
 from .sim import simulate
 
-__all__ = ["confirm", "suite", "format_rows", "certified_bound", "jsonable"]
+__all__ = [
+    "confirm",
+    "suite",
+    "format_rows",
+    "certified_bound",
+    "jsonable",
+    "outcome",
+    "runs_needed",
+    "OUTCOMES",
+]
+
+OUTCOMES = ("confirmed", "violated", "inconclusive", "no bound")
 
 
 def _z(level: float) -> float:
@@ -61,11 +86,39 @@ def certified_bound(
             return None, "spa_schedule (not available)"
         eta = full["eta"] if method == "spa" else full["lr"]
         c = full["c"] if method == "spa" else np.ones(steps)
-        return float(fun(eta=eta, c=c, **g)), "spa_schedule"
+        with warnings.catch_warnings():  # the uniform average is what is simulated
+            warnings.simplefilter("ignore", bounds.UniformAverageWarning)
+            return float(fun(eta=eta, c=c, **g)), "spa_schedule"
     fun = getattr(bounds, "sgdm_schedule", None)
     if fun is None:
         return None, "sgdm_schedule (not available)"
-    return float(fun(lr=full["lr"], momentum=full["momentum"], **g)), "sgdm_schedule"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", bounds.UniformAverageWarning)
+        return float(fun(lr=full["lr"], momentum=full["momentum"], **g)), "sgdm_schedule"
+
+
+def outcome(
+    ci_low: float, ci_high: float, bound: float | None, diverged: int = 0
+) -> tuple[str, bool | None]:
+    """(outcome, passed) of an interval against a bound; see the module docstring."""
+    if bound is None or not math.isfinite(bound):
+        return "no bound", None
+    if diverged > 0 or ci_low > bound:
+        return "violated", False
+    if ci_high <= bound:
+        return "confirmed", True
+    return "inconclusive", None
+
+
+def runs_needed(runs: int, mean: float, half: float, bound: float | None) -> int | None:
+    """Runs after which the interval half-width |bound - mean| would separate the mean from
+    the bound (half-width ~ 1/sqrt(runs)), or None if it cannot (mean == bound, no bound)."""
+    if bound is None or not math.isfinite(bound) or not math.isfinite(half):
+        return None
+    gap = abs(bound - mean)
+    if not math.isfinite(gap) or gap == 0:
+        return None
+    return int(math.ceil(runs * 1.1 * (half / gap) ** 2))
 
 
 def _row(res, p: int, obj: Objective, z: float, sigma2: float | None) -> dict:
@@ -81,10 +134,8 @@ def _row(res, p: int, obj: Objective, z: float, sigma2: float | None) -> dict:
     gap = float(np.max(res.f0[p]) - obj.f_lower)
     bound, kind = certified_bound(res.method, params, obj.L, s2, res.steps, max(gap, 0.0))
     lo, hi = mean - half, mean + half
-    if bound is None or not math.isfinite(bound):
-        passed = None  # no certified bound applies (None) or it is vacuous (inf)
-    else:
-        passed = bool(div.sum() == 0 and hi <= bound)
+    verdict, passed = outcome(lo, hi, bound, int(div.sum()))
+    needed = runs_needed(int(y.size), mean, half, bound) if verdict == "inconclusive" else None
     show = {k: (float(v[0]) if v.shape[0] == 1 else v.tolist()) for k, v in params.items()}
     return {
         "objective": obj.name,
@@ -103,7 +154,9 @@ def _row(res, p: int, obj: Objective, z: float, sigma2: float | None) -> dict:
         "calculator": kind,
         "ratio": (hi / bound) if bound not in (None, 0.0) and math.isfinite(bound) else None,
         "diverged": int(div.sum()),
+        "outcome": verdict,
         "passed": passed,
+        "runs_needed": needed,
         "cos_mean": None if res.cos is None else float(np.nanmean(res.cos[p])),
         "f_final": None if res.f is None else float(res.f[p, -1]),
     }
@@ -130,8 +183,10 @@ def confirm(
     """Simulate one configuration and set its Monte-Carlo mean and interval against the bound.
 
     Returns a dict with keys ``empirical, ci_low, ci_high, bound, diverged`` (number of
-    diverged runs, excluded from the mean) and ``passed`` (ci_high <= bound and no run
-    diverged; None when no certified bound applies or it is inf), ``ratio`` (ci_high /
+    diverged runs, excluded from the mean), ``outcome`` ("confirmed", "violated",
+    "inconclusive" or "no bound", see the module docstring), ``passed`` (True / False / None
+    for confirmed / violated / otherwise), ``runs_needed`` (inconclusive only: about how many
+    runs would separate the interval from the bound), ``ratio`` (ci_high /
     bound), ``gap``, ``L``, ``sigma2`` (the variance the bound uses), ``calculator``,
     ``level``, ``objective``, ``method``, ``params``, ``steps``, ``runs``, ``cos_mean``
     (mean C4 cosine), ``f_final``.
@@ -256,8 +311,12 @@ def suite(
     return rows
 
 
+_SHORT = {"confirmed": "ok", "violated": "FAIL", "inconclusive": "?", "no bound": "skip"}
+
+
 def format_rows(rows: list[dict]) -> str:
-    """A text table: objective, method, parameters, empirical [ci], bound, ratio, verdict."""
+    """A text table: outcome (ok, FAIL = violated, ? = inconclusive, skip = no bound),
+    objective, method, parameters, empirical [ci], bound, ratio, diverged runs."""
     out = []
     for r in rows:
         ps = ", ".join(
@@ -265,21 +324,10 @@ def format_rows(rows: list[dict]) -> str:
         )
         b = "n/a" if r["bound"] is None else f"{r['bound']:.4g}"
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.3f}"
-        verdict = {True: "ok", False: "FAIL", None: "skip"}[r["passed"]]
+        verdict = _SHORT[r.get("outcome", "no bound")]
         out.append(
-            f"{verdict:4} {r['objective']:10} {r['method']:5} {ps:36} s2={r['sigma2']:<5.3g} "
+            f"{verdict:5} {r['objective']:10} {r['method']:5} {ps:36} s2={r['sigma2']:<5.3g} "
             f"emp={r['empirical']:.4g} [{r['ci_low']:.4g}, {r['ci_high']:.4g}] bound={b} "
             f"ci/bound={ratio} div={r['diverged']}"
         )
     return "\n".join(out)
-
-
-def jsonable(row):
-    """``row`` with NaN -> None and +-inf -> "inf"/"-inf", so ``json.dumps`` gives strict JSON."""
-    if isinstance(row, dict):
-        return {k: jsonable(v) for k, v in row.items()}
-    if isinstance(row, (list, tuple)):
-        return [jsonable(v) for v in row]
-    if isinstance(row, float) and not math.isfinite(row):
-        return None if math.isnan(row) else ("inf" if row > 0 else "-inf")
-    return row

@@ -10,6 +10,22 @@ Each step k applies :func:`lyapunov.methods.spa_step` (the method's one definiti
 with eta_k, c_k constants, callables of k, or sequences indexed by k. For constant (eta, c) it
 takes the same steps as ``torch.optim.SGD(lr=c*eta, momentum=1-c)`` (theorem P1).
 :meth:`SPA.certified_bound` gives the certified bound for the schedule you plan to run.
+
+**lr and torch.optim.lr_scheduler.** Every param group has PyTorch's ``lr``, set to
+lr_0 = c_0 eta_0 (P1: lr = c eta), so any ``torch.optim.lr_scheduler`` works::
+
+    opt = SPA(model.parameters(), eta=0.1, c=0.1)        # lr = 0.01
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=1000)
+
+A scheduler (or you) changing ``lr`` scales SPA's step at fixed averaging weight:
+
+    eta_k = eta(k) * lr / lr_0,    c_k = c(k);    for constant (eta, c):  eta_k = lr_k / c,
+
+so lr_k = c eta_k stays PyTorch's learning rate. This is *not* the same run as
+``SGD(lr, momentum=1-c)`` under the same scheduler: by the exact map P2a it is SGD with lr_k and
+momentum_{k+1} = (1 - c) eta_k / eta_{k+1} (``convert.schedule_to_pytorch``); with the lr fixed
+the two are the same method (P1). The bound of a scheduled run: ``certified_bound(...,
+lr=[lr_0, ..., lr_{n-1}])`` with the values the scheduler will set.
 """
 
 from __future__ import annotations
@@ -45,16 +61,43 @@ def _value(name: str, sched: Schedule, k: int) -> float:
     return v
 
 
+def _lr(group: dict) -> float:
+    """The group's lr, validated (a scheduler may have set it)."""
+    lr = group["lr"]
+    if isinstance(lr, torch.Tensor):
+        lr = lr.item()
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr: must be a finite number > 0 (SPA's eta = lr/c > 0), got {lr!r}")
+    return float(lr)
+
+
 class SPA(torch.optim.Optimizer):
-    """SGD with momentum in stochastic primal averaging form (parameters eta, c)."""
+    """SGD with momentum in stochastic primal averaging form (parameters eta, c).
+
+    Param groups carry ``eta``, ``c``, PyTorch's ``lr`` (= c_0 eta_0 at the start, what lr
+    schedulers read and set) and ``lr0`` (that starting value); step k uses
+    eta_k = eta(k) lr / lr0 and c_k = c(k) (see the module docstring).
+    """
 
     def __init__(self, params, eta: Schedule, c: Schedule):
+        self.k = 0
+        super().__init__(params, {"eta": eta, "c": c})
+
+    def add_param_group(self, param_group: dict) -> None:
+        eta = param_group.get("eta", self.defaults.get("eta"))
+        c = param_group.get("c", self.defaults.get("c"))
         if isinstance(eta, bool) or isinstance(c, bool):
             raise TypeError("eta, c: must be numbers, callables or sequences")
-        _value("eta", eta, 0)
-        _value("c", c, 0)
-        super().__init__(params, {"eta": eta, "c": c})
-        self.k = 0
+        lr0 = _value("c", c, 0) * _value("eta", eta, 0)
+        param_group.setdefault("lr", lr0)
+        param_group.setdefault("lr0", lr0)
+        super().add_param_group(param_group)
+
+    def step_parameters(self, group: int = 0) -> tuple[float, float]:
+        """(eta_k, c_k) the next step will use: eta(k) lr / lr0 and c(k)."""
+        g = self.param_groups[group]
+        scale = _lr(g) / g["lr0"]
+        return _value("eta", g["eta"], self.k) * scale, _value("c", g["c"], self.k)
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -62,9 +105,8 @@ class SPA(torch.optim.Optimizer):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            eta = _value("eta", group["eta"], self.k)
-            c = _value("c", group["c"], self.k)
+        for i, group in enumerate(self.param_groups):
+            eta, c = self.step_parameters(i)
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -77,22 +119,56 @@ class SPA(torch.optim.Optimizer):
         self.k += 1
         return loss
 
-    def schedule(self, steps: int, group: int = 0) -> tuple[list[float], list[float]]:
-        """The (eta_k, c_k), k < steps, this optimizer will use (from step 0)."""
+    def schedule(
+        self, steps: int, group: int = 0, lr: Sequence[float] | None = None
+    ) -> tuple[list[float], list[float]]:
+        """The (eta_k, c_k), k < steps, this optimizer will use from step 0: eta(k) lr_k / lr0
+        with ``lr`` the planned per-step lr (default: the lr it has now, for every step)."""
         g = self.param_groups[group]
+        if lr is None:
+            scale = [_lr(g) / g["lr0"]] * steps
+        else:
+            from .validate import check_range
+
+            a = check_range("lr", lr)
+            if a.ndim != 1 or a.shape[0] != steps:
+                raise ValueError(
+                    f"lr: must have one value per step (steps = {steps}), got shape {a.shape}"
+                )
+            scale = (a / g["lr0"]).tolist()
         return (
-            [_value("eta", g["eta"], k) for k in range(steps)],
+            [_value("eta", g["eta"], k) * scale[k] for k in range(steps)],
             [_value("c", g["c"], k) for k in range(steps)],
         )
 
     def certified_bound(
-        self, *, L: float, sigma2: float, gap: float, steps: int, group: int = 0
+        self,
+        *,
+        L: float,
+        sigma2: float,
+        gap: float,
+        steps: int,
+        group: int = 0,
+        average: str = "uniform",
+        lr: Sequence[float] | None = None,
     ) -> float:
-        """Certified bound on (1/steps) sum_k E|grad f(x_k)|^2 for the planned schedule
-        (theorem P8; inf where no certified theorem covers it)."""
+        """Certified bound for the planned schedule (theorem P8; inf where no certified theorem
+        covers it), from step 0 over ``steps`` steps.
+
+        ``average="uniform"``: on (1/steps) sum_k E|grad f(x_k)|^2; ``"weighted"``: on the
+        average weighted by the certified per-step rates rho_k (use it for decaying schedules,
+        see ``bounds.spa_schedule``). ``lr``: the per-step lr an lr scheduler will set
+        (required when one drives this optimizer: its future values are not known here).
+        """
         from . import bounds
         from .validate import check_steps
 
         n = int(check_steps(steps))
-        eta, c = self.schedule(n, group)
-        return bounds.spa_schedule(eta=eta, c=c, L=L, sigma2=sigma2, gap=gap)
+        g = self.param_groups[group]
+        if lr is None and ("initial_lr" in g or _lr(g) != g["lr0"]):
+            raise ValueError(
+                "lr: an lr scheduler (or a changed lr) drives this optimizer and its future "
+                "values are not known here: pass lr=[lr_0, ..., lr_{steps-1}]"
+            )
+        eta, c = self.schedule(n, group, lr)
+        return bounds.spa_schedule(eta=eta, c=c, L=L, sigma2=sigma2, gap=gap, average=average)

@@ -162,7 +162,7 @@ def test_bound_outside_regions_is_inf_not_a_number():
     r = run("bound", "sgd", "--lr", "3", "--L", "1", "--steps", "10", "--gap", "1", "--json")
     assert r.returncode == 0
     data = json.loads(r.stdout)
-    assert data["bound"] is None and data["theorem"] is None
+    assert data["bound"] == "inf" and data["theorem"] is None  # the JSON convention for inf
     r = run("bound", "sgd", "--lr", "3", "--L", "1", "--steps", "10", "--gap", "1")
     assert "inf" in r.stdout
 
@@ -170,7 +170,9 @@ def test_bound_outside_regions_is_inf_not_a_number():
 def test_bound_best_step():
     r = cli("bound sgd --best --L 1 --sigma2 0.01 --steps 1000 --gap 1 --json")
     data = json.loads(r.stdout)
-    assert 0 < data["best_lr"] < 2 and data["bound"] > 0
+    best = data["best"]  # the fields of bounds.BestStep, under the same names
+    assert best["name"] == "lr" and 0 < best["step"] < 2 and data["bound"] > 0
+    assert best["bound"] == data["bound"] and data["params"]["lr"] == best["step"]
 
 
 @pytest.mark.parametrize(

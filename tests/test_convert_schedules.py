@@ -161,3 +161,47 @@ def test_weighted_bound_sound_on_a_concrete_run():
         assert sum(rho[k] * g2[k] for k in range(60)) <= gap * (1 + 1e-12)
         checked += 1
     assert checked >= 1
+
+
+# ------------------------------------------------- which average: the uniform one can collapse
+def test_uniform_average_collapses_for_cosine_annealing_and_warns():
+    """The case a user met: cosine annealing of lr 0.1 -> 0 over 1000 steps, momentum 0.9."""
+    import warnings
+
+    from lyapunov.sim import schedules as sch
+
+    lr, mom = sch.cosine(0.1, 1000), np.full(1000, 0.9)
+    g = dict(L=1.0, sigma2=0.01, gap=1.0)
+    with pytest.warns(bounds.UniformAverageWarning, match=r"average='weighted'.* 0\.01696"):
+        uniform = bounds.sgdm_schedule(lr=lr, momentum=mom, **g)
+    weighted = bounds.sgdm_schedule(lr=lr, momentum=mom, average="weighted", **g)
+    assert uniform == pytest.approx(496.557, rel=1e-5)
+    assert weighted == pytest.approx(0.016955, rel=1e-4)
+    with warnings.catch_warnings():  # no warning where the uniform bound is fine
+        warnings.simplefilter("error", bounds.UniformAverageWarning)
+        bounds.sgdm_schedule(lr=np.full(1000, 0.01), momentum=mom, **g)
+        step = sch.step_decay(0.1, 1000, [500, 750])
+        u = bounds.sgdm_schedule(lr=step, momentum=mom, **g)
+        w = bounds.sgdm_schedule(lr=step, momentum=mom, average="weighted", **g)
+    assert w <= u < 10 * w
+
+
+def test_constant_schedule_gives_spa_and_weighted_is_never_larger():
+    e, c = np.full(50, 0.3), np.full(50, 0.2)
+    g = dict(L=1.0, sigma2=0.1, gap=1.0)
+    u = bounds.spa_schedule(eta=e, c=c, **g)
+    w = bounds.spa_schedule(eta=e, c=c, average="weighted", **g)
+    assert w <= u
+    assert u == pytest.approx(bounds.spa(eta=0.3, c=0.2, steps=50, **g), rel=1e-9)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        e = np.sort(rng.uniform(0.05, 0.5, 40))[::-1]
+        u = bounds.spa_schedule(eta=e, c=np.full(40, 0.3), **g)
+        w = bounds.spa_schedule(eta=e, c=np.full(40, 0.3), average="weighted", **g)
+        assert w <= u  # sum rho >= n min rho
+
+
+def test_schedule_docstrings_point_to_the_weighted_average():
+    for fun in (bounds.spa_schedule, bounds.sgdm_schedule):
+        assert 'average="weighted"' in fun.__doc__ or '``"weighted"``' in fun.__doc__
+        assert "decaying" in fun.__doc__

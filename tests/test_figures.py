@@ -70,9 +70,14 @@ def test_rate_factor_curves_and_sqrt2_line():
 
 def test_schedules_figure_has_three_schedules_in_each_panel():
     fig = figure_module("schedules").make(quick=True)
+    names = list(figure_module("schedules").schedules(30))
+    (legend,) = fig.legends  # one legend for the figure, below the panels
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[:3] == names and any("certified bound" in t for t in texts)
     for ax in fig.axes:
-        assert len(ax.get_legend().get_texts()) >= 3
+        assert ax.get_legend() is None  # nothing drawn over a panel
         assert ax.get_xlabel() and ax.get_ylabel()
+        assert len([ln for ln in ax.get_lines() if len(ln.get_xdata()) > 1]) >= 3
     assert len(_lines(fig)) >= 12
 
 
@@ -108,3 +113,71 @@ def test_bounds_vs_steps_every_band_under_its_bound():
     k = ("cosine", mod.CONFIGS[0][0])
     np.testing.assert_array_equal(d[k]["empirical"], again[k]["empirical"])
     assert not np.array_equal(d[k]["empirical"], other[k]["empirical"])
+
+
+# ------------------------------------------------ resolution, and legends that hide no curve
+def _png_dpi(path) -> float:
+    """Resolution from the PNG pHYs chunk (pixels per metre)."""
+    import struct
+
+    data = path.read_bytes()
+    i = data.index(b"pHYs")
+    ppm_x, ppm_y, unit = struct.unpack(">IIB", data[i + 4 : i + 13])
+    assert unit == 1 and ppm_x == ppm_y
+    return ppm_x * 0.0254
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_png_resolution_at_least_200_dpi(quick_figures, name):
+    from lyapunov.figures import DPI
+
+    assert DPI >= 200
+    assert _png_dpi(quick_figures / f"{name}.png") == pytest.approx(DPI, abs=0.5)
+
+
+def _covered(fig) -> list[str]:
+    """Curves drawn under a legend box: (axes title, label) of every line with a point
+    (segments sampled densely, in display coordinates) inside a legend of its axes."""
+    fig.canvas.draw()
+    hits = []
+    for ax in fig.axes:
+        leg = ax.get_legend()
+        if leg is None:
+            continue
+        box = leg.get_window_extent()
+        for ln in ax.get_lines():
+            xy = ln.get_transform().transform(ln.get_xydata())
+            xy = xy[np.all(np.isfinite(xy), axis=1)]
+            if len(xy) < 2:
+                continue  # legend-only entries
+            t = np.linspace(0, 1, 50)[:, None, None]
+            pts = (xy[:-1] * (1 - t) + xy[1:] * t).reshape(-1, 2)
+            inside = (pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
+            inside &= (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)
+            if np.any(inside):
+                hits.append(f"{ax.get_title()}: {ln.get_label()}")
+    return hits
+
+
+@pytest.mark.parametrize("name", ["schedules", "rate_factor"])
+def test_legends_hide_no_curve(name):
+    import matplotlib.pyplot as plt
+
+    fig = figure_module(name).make(quick=True)
+    assert _covered(fig) == []
+    plt.close(fig)
+
+
+def test_rate_factor_legend_explains_the_dashed_curves():
+    import matplotlib.pyplot as plt
+
+    fig = figure_module("rate_factor").make(quick=True)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    dashed = [t for t in texts if t.startswith("dashed")]
+    assert dashed and "F(" in dashed[0] and "P6a" in dashed[0]
+    handle = [h for h, t in zip(ax.get_legend().legend_handles, texts, strict=True) if t in dashed]
+    assert handle[0].get_linestyle() == "--"
+    # and the dashed curves are drawn: one per noise level
+    assert sum(ln.get_linestyle() == "--" and len(ln.get_xdata()) > 1 for ln in ax.get_lines()) == 5
+    plt.close(fig)

@@ -121,7 +121,9 @@ def test_momentum_drop_seeded():
 
 
 def test_momentum_drop_without_sklearn(monkeypatch):
-    monkeypatch.setattr(momentum_drop, "load_data", lambda: None)
+    from lyapunov.sim import digits
+
+    monkeypatch.setattr(digits, "load_data", lambda: None)
     fig = momentum_drop.make(quick=True, seed=0)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert any("scikit-learn" in t for t in texts)

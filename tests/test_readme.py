@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 
@@ -48,3 +50,71 @@ def test_tour_commands_run(tmp_path):
         )
         assert r.returncode == 0, (cmd, r.stdout, r.stderr)
         assert r.stdout.strip()
+
+
+def _tagged(tag: str) -> str:
+    m = re.search(rf"<!-- {tag} -->\s*```\w+\n(.*?)```", README, re.S)
+    assert m, f"README has no {tag} block"
+    return m.group(1)
+
+
+def test_readme_stands_alone():
+    assert "MISSION" not in README and "../shared" not in README
+
+
+def test_theorem_table_is_one_table():
+    start = README.index("| file | statement | status |")
+    rows = []
+    for line in README[start:].splitlines():
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    assert len(rows) >= 2 + 9  # header, rule and every proof file
+    for name in ("p1_", "p2_", "p3_", "p4_", "p4b_", "p5_", "p6_", "p7_", "p8_"):
+        assert any(f"`proofs/{name}" in r for r in rows), name
+
+
+def test_weighted_average_block_runs_and_states_its_number():
+    code = _tagged("weighted:python")
+    out = subprocess.run(
+        [sys.executable, "-c", code.replace('average="weighted")', 'average="weighted"))')
+         .replace("bounds.sgdm_schedule(", "print(bounds.sgdm_schedule(")],
+        check=True, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert float(out.stdout) == pytest.approx(0.0170, abs=5e-5)
+    assert "0.0170" in code and "496.6" in README
+
+
+def test_bound_commands_run(tmp_path):
+    import numpy as np
+
+    (tmp_path / "lr.txt").write_text("\n".join(str(v) for v in np.linspace(0.05, 0.01, 100)))
+    for line in _tagged("bound:bash").splitlines():
+        args = shlex.split(line.split("#")[0])
+        if not args:
+            continue
+        r = subprocess.run(
+            [sys.executable, "-m", "lyapunov.cli", *args[1:]],
+            capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        )  # fmt: skip
+        assert r.returncode == 0, (line, r.stderr)
+        assert "certified bound" in r.stdout or '"bound"' in r.stdout
+
+
+def test_notebook_block_runs_in_ipython(tmp_path):
+    pytest.importorskip("IPython")
+    code = _tagged("notebook:python")
+    code += "\nfrom IPython import get_ipython\n"
+    code += "f = get_ipython().display_formatter.formatters  # a terminal shows text only\n"
+    code += "f['text/html'].enabled = f['text/latex'].enabled = True\n"
+    code += "print('LATEX' if 'aligned' in f['text/latex'](th) else 'no latex')\n"
+    code += "print('HTML' if 'certified' in f['text/html'](th.check()) else 'no html')\n"
+    script = tmp_path / "nb.ipy"
+    script.write_text(code)
+    r = subprocess.run(
+        [sys.executable, "-m", "IPython", "--quick", "--no-banner", "--colors=NoColor",
+         str(script)],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "LATEX" in r.stdout and "HTML" in r.stdout

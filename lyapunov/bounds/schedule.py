@@ -11,17 +11,46 @@ or a_n = b_n = 0, whichever certifies the smaller bound) and summing:
                                         w_k = rho_k / sum_j rho_j  (``average="weighted"``).
 
 A schedule where some b_k < 0 is not covered by P8: its bound is inf.
+
+Which average? ``average="uniform"`` (the default) bounds the plain mean over the steps, but
+its denominator n min_k rho_k is set by the *smallest* certified rate: for a schedule that
+decays towards 0 (cosine or linear annealing) it collapses (cosine annealing of lr from 0.1 to
+0 over 1000 steps, momentum 0.9, L = 1, sigma2 = 0.01, gap = 1: 496.6). ``average="weighted"``
+bounds the average weighted by the certified rates rho_k, which is what a decaying schedule
+controls (the same run: 0.0170); the final steps, where rho_k is tiny, weigh little. When the
+uniform bound is more than :data:`COLLAPSE` times the weighted one, the calculators warn
+(:class:`UniformAverageWarning`) and name the weighted value.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from functools import cache
 
 import numpy as np
 import sympy as sp
 
-__all__ = ["p8_bound"]
+from ..validate import check_range, same_length
+from .constant import BoundResult, rates
+
+__all__ = [
+    "spa_schedule",
+    "sgdm_schedule",
+    "p8_bound",
+    "p8_bounds",
+    "UniformAverageWarning",
+    "COLLAPSE",
+    "AVERAGES",
+]
+
+#: the uniform bound "collapses" when it exceeds the weighted one by this factor (a warning)
+COLLAPSE = 10.0
+AVERAGES = ("uniform", "weighted")
+
+
+class UniformAverageWarning(UserWarning):
+    """The uniform-average schedule bound is dominated by the smallest step: use weighted."""
 
 
 @cache
@@ -64,8 +93,6 @@ def _run(eta: list[float], c: list[float], L: float, a: float, b: float, trace: 
 def _terminals(eta_last: float, c_last: float, L: float):
     """Terminal coefficients: a_n = b_n = 0, and P4's at the last parameters when P4's own
     region (the compiled one the calculators use) contains them."""
-    from . import rates
-
     f = _p8()
     out = [(0.0, 0.0)]
     e, cc = eta_last, c_last
@@ -76,23 +103,121 @@ def _terminals(eta_last: float, c_last: float, L: float):
     return out
 
 
-def p8_bound(
-    eta: np.ndarray, c: np.ndarray, L: float, sigma2: float, gap: float, average: str = "uniform"
-) -> float:
-    """The P8 bound for one SPA schedule (validated 1-D arrays) and scalar L, sigma2, gap.
+def p8_bounds(
+    eta: np.ndarray, c: np.ndarray, L: float, sigma2: float, gap: float
+) -> tuple[float, float]:
+    """The P8 bounds (uniform, weighted) for one SPA schedule (validated 1-D arrays) and scalar
+    L, sigma2, gap, from one backward pass per terminal choice:
 
-    ``average="uniform"``: bound on (1/n) sum_k E|g_k|^2, i.e. (gap + sigma2 sum nu)/(n min rho);
-    ``average="weighted"``: bound on sum_k w_k E|g_k|^2 with w_k = rho_k / sum_j rho_j, i.e.
+    uniform: bound on (1/n) sum_k E|g_k|^2, (gap + sigma2 sum nu)/(n min rho);
+    weighted: bound on sum_k w_k E|g_k|^2 with w_k = rho_k / sum_j rho_j,
     (gap + sigma2 sum nu)/(sum rho) -- the natural average for a decaying schedule.
     """
     n = len(eta)
     el, cl = [float(x) for x in eta], [float(x) for x in c]
-    best = math.inf
+    uniform = weighted = math.inf
     for a, b in _terminals(el[-1], cl[-1], L):
         res = _run(el, cl, L, a, b)
         if res is None:
             continue
         rho_min, rho_sum, nu_sum = res
-        denom = n * rho_min if average == "uniform" else rho_sum
-        best = min(best, (gap + sigma2 * nu_sum) / denom)
-    return best
+        top = gap + sigma2 * nu_sum
+        uniform = min(uniform, top / (n * rho_min))
+        weighted = min(weighted, top / rho_sum)
+    return uniform, weighted
+
+
+def p8_bound(
+    eta: np.ndarray, c: np.ndarray, L: float, sigma2: float, gap: float, average: str = "uniform"
+) -> float:
+    """One of :func:`p8_bounds`: ``average`` is ``"uniform"`` or ``"weighted"``."""
+    return p8_bounds(eta, c, L, sigma2, gap)[AVERAGES.index(_average(average))]
+
+
+def _average(average: str) -> str:
+    if average not in AVERAGES:
+        raise ValueError(f"average: must be 'uniform' or 'weighted', got {average!r}")
+    return average
+
+
+def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str):
+    """Evaluate ``fun(L, sigma2, gap) -> (uniform, weighted)`` on the broadcast grid; warn when
+    the uniform bound collapses."""
+    Ls = check_range("L", L)
+    s2 = check_range("sigma2", sigma2)
+    g = check_range("gap", gap)
+    Lb, sb, gb = np.broadcast_arrays(Ls, s2, g)
+    uni = np.empty(Lb.shape)
+    wei = np.empty(Lb.shape)
+    for idx in np.ndindex(Lb.shape):
+        uni[idx], wei[idx] = fun(float(Lb[idx]), float(sb[idx]), float(gb[idx]))
+    if average == "uniform":
+        collapsed = np.isfinite(wei) & (uni > COLLAPSE * wei)
+        if collapsed.any():
+            i = np.unravel_index(np.argmax(np.where(collapsed, uni / wei, 0.0)), uni.shape)
+            warnings.warn(
+                f"average='uniform' is dominated by the smallest step of the schedule "
+                f"(bound {uni[i]:.4g}); average='weighted' bounds the rho_k-weighted average "
+                f"of E|grad f(x_k)|^2 instead: {wei[i]:.4g}",
+                UniformAverageWarning,
+                stacklevel=3,
+            )
+    out = uni if average == "uniform" else wei
+    if detail:
+        which = np.where(np.isfinite(out), name, "")
+        if out.ndim == 0:
+            return BoundResult(float(out), str(which))
+        return BoundResult(out, which.astype(object))
+    return float(out) if out.ndim == 0 else out
+
+
+def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False, average: str = "uniform"):
+    """Certified bound for SPA with a schedule: step k uses eta[k], c[k] (theorem P8).
+
+    ``average="uniform"`` (default): a bound on the plain average over the n steps,
+
+        (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / (n min_k rho_k);
+
+    ``average="weighted"``: a bound on the average weighted by the certified rates rho_k,
+
+        sum_{k<n} w_k E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / sum_k rho_k,
+        w_k = rho_k / sum_j rho_j,
+
+    which is not dominated by the smallest step: use it for decaying schedules (cosine or
+    linear annealing), where the uniform bound collapses (a :class:`UniformAverageWarning`
+    says so and gives the weighted value). rho_k, nu_k come from P8's backward recursion of
+    Lyapunov coefficients; inf where P8 does not cover the schedule (too sudden a change: some
+    coefficient b_k < 0). ``eta`` and ``c`` are 1-D arrays of equal length n = steps; L,
+    sigma2 and gap may be arrays (broadcast). A constant schedule gives exactly
+    :func:`~lyapunov.bounds.spa`.
+    """
+    e = check_range("eta", eta)
+    cc = check_range("c", c)
+    same_length(eta=e, c=cc)
+    avg = _average(average)
+    return _schedule_batch(
+        lambda L_, s_, g_: p8_bounds(e, cc, L_, s_, g_), L, sigma2, gap, detail, "P8", avg
+    )
+
+
+def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average: str = "uniform"):
+    """Certified bound for torch.optim.SGD with per-step lr[k], momentum[k] (P2 then P8).
+
+    The PyTorch schedule is mapped exactly to SPA coordinates (P2b, backwards from the
+    horizon, with both terminal choices, which give the same iterates); the smaller P8 bound is
+    returned. ``average``: ``"uniform"`` or ``"weighted"``, as in :func:`spa_schedule` (use
+    ``"weighted"`` for a decaying lr, e.g. cosine annealing).
+    """
+    from ..convert import schedule_to_spa
+
+    a = check_range("lr", lr)
+    m = check_range("momentum", momentum)
+    same_length(lr=a, momentum=m)
+    avg = _average(average)
+    forms = [schedule_to_spa(lr=a, momentum=m, terminal=t) for t in ("steady", "sgd")]
+
+    def one(L_, s_, g_):
+        both = [p8_bounds(e, cc, L_, s_, g_) for e, cc in forms]
+        return min(u for u, _ in both), min(w for _, w in both)
+
+    return _schedule_batch(one, L, sigma2, gap, detail, "P2+P8", avg)

@@ -12,13 +12,17 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["FIGURES", "generate", "figure_module"]
+__all__ = ["FIGURES", "generate", "figure_module", "DPI"]
+
+#: resolution of the PNG files (the PDF files are vector graphics)
+DPI = 200
 
 # name -> module (in the order they are generated)
 FIGURES = {
     "bounds_vs_steps": "lyapunov.figures.bounds_vs_steps",
     "rate_factor": "lyapunov.figures.rate_factor",
     "tightness": "lyapunov.figures.tightness",
+    "region": "lyapunov.figures.region",
     "schedules": "lyapunov.figures.schedules",
     "correlation": "lyapunov.figures.correlation",
     "momentum_drop": "lyapunov.figures.momentum_drop",
@@ -79,7 +83,7 @@ def generate(
             progress(name)
         fig = mod.make(quick=quick, seed=seed)
         png = out / f"{name}.png"
-        fig.savefig(png, dpi=110, metadata={"Software": "lyapunov"})
+        fig.savefig(png, dpi=DPI, metadata={"Software": "lyapunov"})
         fig.savefig(out / f"{name}.pdf", metadata={"Creator": "lyapunov", "CreationDate": None})
         plt.close(fig)
         written.append(png)

@@ -12,7 +12,8 @@ best step size, `bounds.best_sgdm_lr` / `bounds.best_sgd_lr`), against the momen
 noise levels s = sigma2 n / (L gap); dashed: the certified upper factor F(eta*) of P6a at SGD's
 best step; dotted at 1: the rate under the look-ahead hypothesis of P5 (exactly SGD's); the
 paper's sqrt(2) is marked. Right: the certified factor F(eta, c) of P6a over the step L eta and
-the momentum 1 - c, with the contour F = sqrt(2) (P6b: it holds where L eta (1-c)/c <= 0.414).
+the momentum 1 - c, with the contour F = sqrt(2) and, dashed, the contour
+kappa = L eta (1-c)/c = 239/577 ~ 0.414 (P6b: F <= sqrt(2) holds below it).
 With little noise the ratio is 1/(1 - momentum^2) (P6d), so there is no universal sqrt(2).
 """
 
@@ -44,11 +45,24 @@ def make(quick: bool = False, seed: int = 0):
         ax.semilogy(beta, spa.bound / sgd.bound, color=col, label=f"s = {s:g}")
         f_cert = F(sgd.step, 1 - beta, L)  # eta* = SGD's best lr, at c = 1 - beta
         ax.semilogy(beta, np.maximum(f_cert, 1.0), color=col, ls="--", lw=1)
+    # legend-only entries: what the line styles of the coloured curves mean
+    ax.plot([], [], color="gray", lw=1.5, label="solid: best certified rate ratio")
+    ax.plot(
+        [],
+        [],
+        color="gray",
+        ls="--",
+        lw=1,
+        label=r"dashed: certified factor $F(\eta^*)$ at SGD's best step (P6a)",
+    )
     ax.axhline(np.sqrt(2), color="k", lw=1.2, ls="-.", label=r"paper: $\sqrt{2}$")
     ax.axhline(1.0, color="tab:red", lw=1.5, ls=":", label="under P5's hypothesis")
     ax.set_xlabel(r"momentum $\beta = 1 - c$")
     ax.set_ylabel(r"$\min_\eta B_{SGD+M} \,/\, \min_\eta B_{SGD}$ (certified)")
-    ax.set_title("best certified rates (solid); certified factor $F(\\eta^*)$ (dashed)")
+    ax.set_title(
+        "best certified rates (solid); certified factor $F(\\eta^*)$ at SGD's best step (dashed)",
+        fontsize=9,
+    )
     ax.legend(fontsize=8, loc="upper left")
     ax.grid(alpha=0.3, which="both")
 
@@ -63,9 +77,23 @@ def make(quick: bool = False, seed: int = 0):
     cs = ax2.contour(LE, BB, val, levels=[np.sqrt(2)], colors="cyan", linewidths=1.5)
     ax2.clabel(cs, fmt={np.sqrt(2): r"$F=\sqrt{2}$"}, fontsize=8)
     kap = ax2.contour(
-        LE, BB, LE * BB / C, levels=[239 / 577], colors="white", linestyles="--", linewidths=1
+        LE,
+        BB,
+        np.where(inside, LE * BB / C, np.nan),
+        levels=[239 / 577],
+        colors="tab:blue",
+        linestyles="--",
+        linewidths=1.2,
     )
     ax2.clabel(kap, fmt={239 / 577: r"$\kappa = 0.414$"}, fontsize=8)
+    # the contours explained in the figure (their inline labels can be too short to print),
+    # in the empty corner outside the region
+    ax2.plot([], [], color="cyan", lw=1.5, label=r"$F = \sqrt{2}$")
+    ax2.plot(
+        [], [], color="tab:blue", ls="--", lw=1.2,
+        label=r"dashed: $\kappa = L\eta(1-c)/c = 239/577$ (P6b)",
+    )  # fmt: skip
+    ax2.legend(fontsize=7, loc="lower right", framealpha=0.9)
     fig.colorbar(im, ax=ax2, label=r"$\log_{10} F(\eta, c)$")
     ax2.set_xlabel(r"$L\eta$")
     ax2.set_ylabel(r"momentum $\beta = 1 - c$")

@@ -21,6 +21,9 @@ changes too suddenly for P8 to certify it.
 """
 
 
+COLOURS = ("tab:blue", "tab:green", "tab:orange")
+
+
 def schedules(n: int) -> dict[str, dict[str, np.ndarray]]:
     """name -> {"lr", "momentum", "eta", "c"}: each schedule in both coordinate systems (P2).
 
@@ -75,7 +78,7 @@ def make(quick: bool = False, seed: int = 0):
     fig, axes = plt.subplots(2, 2, figsize=(11, 7))
     (a_eta, a_c), (a_lr, a_bound) = axes
     horizons = np.unique(np.linspace(10, n, 12 if quick else 30).astype(int))
-    for (name, sc), col in zip(sched.items(), ("tab:blue", "tab:green", "tab:orange"), strict=True):
+    for (name, sc), col in zip(sched.items(), COLOURS, strict=True):
         lr, mom, eta, c = sc["lr"], sc["momentum"], sc["eta"], sc["c"]
         a_eta.plot(eta, color=col, label=name)
         a_c.plot(c, color=col, label=name)
@@ -112,6 +115,22 @@ def make(quick: bool = False, seed: int = 0):
     for ax in axes.ravel():
         ax.set_xlabel("step k" if ax is not a_bound else "horizon n")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+    # one legend below the panels (inside a panel it would hide a curve): colours name the
+    # schedules, line styles the kinds of curve
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=col, lw=2) for col in COLOURS]
+    labels = list(sched)
+    handles += [
+        Line2D([], [], color="gray", ls=":", lw=1),
+        Line2D([], [], color="gray", ls="--", marker="o", ms=3),
+        Line2D([], [], color="gray", lw=1.2),
+    ]
+    labels += [
+        r"dotted (PyTorch panel): momentum$_k$ $\times$ max lr",
+        "dashed, dots (right panel): certified bound (P8)",
+        "solid (right panel): simulated mean",
+    ]
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig

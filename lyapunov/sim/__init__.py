@@ -8,7 +8,10 @@
 Modules: :mod:`.core` (``simulate``, ``SimResult``), :mod:`.forms` (the methods in the
 simulator's state layout), :mod:`.params` (constants, schedules, grids), :mod:`.schedules`,
 :mod:`.noise` (the counter-based Gaussian), :mod:`.engine_numpy` and the optional fused
-:mod:`.engine_numba`.
+:mod:`.engine_numba`. The runs behind two figures live here too, where tests reach them:
+:mod:`.correlation` (SPA runs recording P7's correlation terms) and :mod:`.digits` (training on
+scikit-learn's digits with momentum kept or dropped). A simulation that would not fit in the
+available memory is refused up front (:func:`.core.memory_estimate`).
 """
 
 from . import schedules

@@ -1,0 +1,72 @@
+"""The best step for a budget: argmin over lr (or eta) of a certified bound (P3, P4).
+
+The minimiser is searched numerically (:mod:`.optimize`); the bound returned is the certified
+bound *at* the returned step, so an imprecise search costs tightness, never soundness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..validate import check_range
+from .constant import common_args, sgd, spa
+from .display import BestDisplay
+from .optimize import argmin_step
+
+__all__ = ["BestStep", "best_sgd_lr", "best_spa_eta", "best_sgdm_lr"]
+
+
+@dataclass(frozen=True)
+class BestStep(BestDisplay):
+    """The step minimising a certified bound, and the bound there.
+
+    ``step`` is the step size in the method's own coordinates, named by ``name``: ``"lr"`` for
+    SGD / SGD+M (PyTorch's lr), ``"eta"`` for SPA. ``lyapunov bound --best --json`` prints the
+    same fields under ``"best"``: ``{"name": ..., "step": ..., "bound": ...}``.
+    """
+
+    step: np.ndarray | float
+    bound: np.ndarray | float
+    name: str = "lr"
+
+    def to_dict(self) -> dict:
+        """``{"name", "step", "bound"}`` (arrays as nested lists): the JSON of ``--best``."""
+
+        def plain(v):
+            return v.tolist() if isinstance(v, np.ndarray) else v
+
+        return {"name": self.name, "step": plain(self.step), "bound": plain(self.bound)}
+
+
+def _best(fun, hi, shape_args: list[np.ndarray], name: str) -> BestStep:
+    shape = np.broadcast(*shape_args, hi).shape
+    step, val = argmin_step(fun, np.broadcast_to(hi, shape))
+    if step.ndim == 0:
+        return BestStep(float(step), float(val), name)
+    return BestStep(step, val, name)
+
+
+def best_sgd_lr(*, L, sigma2, steps, gap) -> BestStep:
+    """argmin over lr of :func:`sgd` (searched in (0, 2/L)); the bound is certified at it."""
+    a = common_args(L, sigma2, steps, gap)
+    ex = {k: v[..., None] for k, v in a.items()}
+    return _best(lambda lr: sgd(lr=lr, **ex), 2.0 / a["L"], list(a.values()), "lr")
+
+
+def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
+    """argmin over eta of :func:`spa` at fixed c (searched up to the region's edge)."""
+    a = common_args(L, sigma2, steps, gap)
+    cc = check_range("c", c)
+    ex = {k: v[..., None] for k, v in a.items()}
+    hi = np.where(cc < 1, (2 - cc) / a["L"], 2.0 / a["L"])
+    return _best(lambda eta: spa(eta=eta, c=cc[..., None], **ex), hi, [*a.values(), cc], "eta")
+
+
+def best_sgdm_lr(*, momentum, L, sigma2, steps, gap) -> BestStep:
+    """argmin over lr of :func:`sgdm` at fixed momentum (lr = c eta, c = 1 - momentum)."""
+    m = check_range("momentum", momentum)
+    res = best_spa_eta(c=1 - m, L=L, sigma2=sigma2, steps=steps, gap=gap)
+    lr = res.step * (1 - m) if np.ndim(res.step) else float(res.step * (1 - m))
+    return BestStep(lr, res.bound, "lr")

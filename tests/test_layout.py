@@ -1,0 +1,83 @@
+"""House rules: bounds/__init__ only re-exports, figures only plot, packaging, .gitignore."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "lyapunov"
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text())
+
+
+def test_bounds_init_only_reexports():
+    tree = _tree(PKG / "bounds" / "__init__.py")
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if isinstance(node, ast.Assign) and [t.id for t in node.targets] == ["__all__"]:
+            continue
+        pytest.fail(
+            f"bounds/__init__.py line {node.lineno}: {type(node).__name__} is not a re-export"
+        )
+    import lyapunov.bounds as b
+
+    for name in b.__all__:
+        assert getattr(b, name).__module__.startswith("lyapunov.bounds."), name
+
+
+@pytest.mark.parametrize("path", sorted((PKG / "bounds").glob("*.py")), ids=lambda p: p.name)
+def test_bounds_modules_do_not_import_the_package_back(path):
+    if path.name == "__init__.py":
+        return
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.ImportFrom):
+            mod = "." * node.level + (node.module or "")
+            assert mod not in (".", "lyapunov.bounds"), f"{path.name}:{node.lineno} imports {mod}"
+
+
+@pytest.mark.parametrize("name", ["correlation.py", "momentum_drop.py", "schedules.py"])
+def test_figures_only_plot(name):
+    """No update rule, noise or step loop in a figure module: runs live in lyapunov.sim."""
+    tree = _tree(PKG / "figures" / name)
+    banned = {"spa_step", "pytorch_sgd_step", "heavy_ball_step", "sgd_step", "normal_block"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            assert not banned & {a.name for a in node.names}, f"{name}:{node.lineno}"
+        if isinstance(node, ast.Name):
+            assert node.id not in banned, f"{name}:{node.lineno} uses {node.id}"
+
+
+def test_the_moved_loops_are_reachable_in_sim():
+    from lyapunov.sim import correlation, digits
+
+    assert callable(correlation.spa_records) and callable(digits.train)
+
+
+def _pyproject() -> dict:
+    tomllib = pytest.importorskip("tomllib")
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_torch_extra_is_a_range_and_dev_pins_the_cpu_build():
+    from packaging.requirements import Requirement
+
+    extras = _pyproject()["project"]["optional-dependencies"]
+    (torch_req,) = [Requirement(r) for r in extras["torch"] if Requirement(r).name == "torch"]
+    assert torch_req.specifier.contains("2.13.0")
+    assert torch_req.specifier.contains("2.5.1") and torch_req.specifier.contains("2.13.1")
+    assert not any(s.operator in ("==", "===") for s in torch_req.specifier)
+    (dev_torch,) = [Requirement(r) for r in extras["dev"] if Requirement(r).name == "torch"]
+    assert str(dev_torch.specifier) == "==2.13.0"
+
+
+def test_gitignore_ignores_virtual_environments():
+    lines = (ROOT / ".gitignore").read_text().split()
+    assert ".venv*/" in lines
