@@ -11,8 +11,19 @@ coincide, and for every k
 
     z_k = x_k + ((1 - c)/c) (x_k - x_{k-1}) = x_k - (1 - c) eta b_k = x_k - momentum eta b_k.
 
-Proof by induction on k: the invariants hold at k = 0, and if they hold at k (so the three
+Assumptions: none on f: the identities hold for any gradients g_0, g_1, ... (stochastic or not);
+eta > 0, 0 < c <= 1.
+
+Proof: by induction on k: the invariants hold at k = 0, and if they hold at k (so the three
 methods take the gradient at the same x_k) one step of each method keeps them.
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406
+    (claim C1: SGD+M in SPA form).
+- B. Polyak, Some methods of speeding up the convergence of iteration methods, USSR Comput.
+    Math. Math. Phys. 4 (1964) (heavy ball).
+- PyTorch, torch.optim.SGD documentation (momentum, dampening 0).
 """
 
 from lyapunov.engine import Identities, params, vectors

@@ -51,6 +51,16 @@ beta q; c_k = lr_k / eta_k and the PyTorch momentum is recovered by P2a.
 
 Symbols: eta_k, eta_k1 (= eta_{k+1}), c_k, lr_k, m_k (= momentum_k), m_k1 (= momentum_{k+1}),
 alpha, beta, gamma, q; vectors x (= x_k), b (= b_k), g (= g_k).
+
+Assumptions: none on f (any gradients); the sign conditions on the schedule stated in each part.
+
+Proof: exact identities of rational functions for one step (induction on k), and the sign
+conditions decided over each region (the Identities and Inequalities below).
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406
+    (claim C6: schedules in SPA coordinates).
 """
 
 import sympy as sp

@@ -10,8 +10,16 @@ hence, summing over k < n,
     (1/n) sum_{k<n} E|grad f(x_k)|^2 <= 2 (f(x_0) - inf f) / (n eta (2 - L eta))
                                         + L eta sigma2 / (2 - L eta).
 
+Assumptions: f L-smooth (gradient L-Lipschitz; not necessarily convex) and bounded below; E[xi_k
+| past] = 0, E|xi_k|^2 <= sigma2; 0 < L eta < 2.
+
 Certificate: the upper quadratic bound between x_k and x_{k+1} (weight 1) and the noise
 variance (weight L eta^2 / 2); the residual is zero.
+
+References:
+- Y. Nesterov, Introductory Lectures on Convex Optimization (2004), the descent lemma.
+- S. Ghadimi, G. Lan, Stochastic first- and zeroth-order methods for nonconvex stochastic
+    programming, SIAM J. Optim. 23 (2013) (the non-convex SGD rate).
 """
 
 from lyapunov.engine import DescentLemma, OneStep, Smooth, f, params

@@ -25,9 +25,18 @@ region), summing over k < n gives the rate
 At c = 1 this is exactly the SGD lemma P3. For small c and eta the rate is about
 (f(x_0) - inf f)(1/eta + L/c)/n + L eta sigma2 / 2: the noise term is SGD's with step eta.
 
+Assumptions: f L-smooth (gradient L-Lipschitz; not necessarily convex) and bounded below; E[xi_k
+| past] = 0, E|xi_k|^2 <= sigma2; eta > 0, L > 0, 0 < c <= 1, (1 - c)(2 - c - L eta) >= 0, c L
+eta < 4 - 2c; z_0 = x_0.
+
 Certificate: the upper quadratic bound from x_k to x_{k+1} (weight 1 + l) and from x_{k+1} back
 to x_k (weight l = (1 - c)(2 - c - L eta)/D, chosen so that grad f(x_{k+1}) cancels), and the
 noise variance (weight nu). The residual is identically zero.
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406
+    (claims C1, C2: a Lyapunov analysis in SPA form).
 """
 
 from lyapunov.engine import DescentLemma, OneStep, Smooth, f, inner, params, sqnorm

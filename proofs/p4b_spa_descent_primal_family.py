@@ -13,11 +13,19 @@ every p in the region, so a calculator may minimise the bound over p):
 
 for eta > 0, L > 0, 0 < c < 1, 0 < p <= 1, L eta < 2 - c, c L eta <= 1 and rho > 0.
 
+Assumptions: f L-smooth (gradient L-Lipschitz; not necessarily convex) and bounded below; E[xi_k
+| past] = 0, E|xi_k|^2 <= sigma2; the region stated above (0 < c < 1, 0 < p <= 1, ...); z_0 =
+x_0.
+
 Certificate: upper bounds from x_k to x_{k+1} (weight p) and from z_k to z_{k+1} (weight
 1 - p), gradient Lipschitzness between x_k and z_k (weight
 l = p c^2 (2 - c - L eta) / (2 eta L^2 (1 - c)^2)), and the noise variance (weight nu).
 It is weaker than P4 (whose Lyapunov function adds a cross term <z - x, grad f(x)>) and is kept
 as the certified answer for this family: its worst-case gap grows as L eta (1 - c)/c grows.
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406 (the primal-averaging Lyapunov family).
 """
 
 from lyapunov.engine import DescentLemma, OneStep, Smooth, f, params, sqnorm

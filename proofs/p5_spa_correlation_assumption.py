@@ -23,6 +23,10 @@ so (A_0 = f(x_0), A_k >= inf f)
 
 SGD's rate with step eta (P3), exactly: the factor against SGD is 1 for every (eta, c), and the
 region (L eta < 2) is SGD's, larger than P4's (L eta <= 2 - c).
+Assumptions: f L-smooth (gradient L-Lipschitz; not necessarily convex) and bounded below; E[xi_k
+| past] = 0, E|xi_k|^2 <= sigma2; the look-ahead hypothesis E<grad f(z_k) - grad f(x_k), grad
+f(x_k)> >= 0 (a hypothesis of the theorem, named in its certificate); z_0 = x_0.
+
 Certificate: upper quadratic bound from z_k to z_{k+1} (weight 1), noise variance (weight
 L eta^2/2), HZ (weight eta). The residual is identically zero.
 
@@ -46,6 +50,11 @@ interpolates numerically between SGD's rate (theta = 0) and P4's (theta = 1), e.
 L eta = 1/2, c = 1/10: rho = 0.375, 0.173, 0.121, 0.086 for theta = 0, 1/4, 1/2, 1 (search,
 not certified). C2's conclusion "the factor against SGD tends to 1" holds without any
 hypothesis: see P4 and P6 (factor F <= 1 + L eta (1 - c)/c).
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406
+    (claim C2: "under a reasonable assumption on the gradients").
 """
 
 from lyapunov.engine import DescentLemma, OneStep, Smooth, assumption, f, inner, params

@@ -55,6 +55,17 @@ ratio min B_SPA / min B_SGD, and the certified upper bound F(eta*), for s = sigm
 Against the paper's "about sqrt(2)": tighter once kappa(eta*) <= 0.414 (the noisy regime, where
 the certified factor tends to 1), not true in general (deterministic or little noise with heavy
 momentum, where the certified ratio is 1/(1 - beta^2)).
+
+Assumptions: those of P3 and P4 (whose certified rates are compared); the regions stated in each
+part.
+
+Proof: inequalities and identities between rational functions of the parameters, decided
+exactly over each region (the Inequalities below).
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406
+    (claim C3: at most about sqrt 2 without the assumption).
 """
 
 import sympy as sp

@@ -42,8 +42,17 @@ cos_k > (eta (1 - L eta/2) - rho_0) / (gamma_0 beta eta |b_k| / |g_k|);
 with a buffer uncorrelated with the gradient (cos = 0, late training) the gain vanishes and the
 best certified rate is P4's. "The theory's predicted gain" for a simulator that measures
 cos_k and |b_k|/|g_k| is gamma beta eta |b_k| cos_k / |g_k| (relative to rho, per step).
+Assumptions: f L-smooth (gradient L-Lipschitz; not necessarily convex) and bounded below; E[xi_k
+| past] = 0, E|xi_k|^2 <= sigma2; 0 < c <= 1, L eta <= 2 - c, 0 <= b <= c (2 - c - L eta)/(2 D);
+z_0 = x_0.
+
 Certificate: upper bounds x_k -> x_{k+1} (weight 1 + l) and x_{k+1} -> x_k (weight
 l = 2 b (1 - c)/c), noise variance (weight nu); the residual is identically zero.
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406
+    (claim C4: momentum helps when the buffer correlates with the gradient).
 """
 
 import sympy as sp

@@ -22,26 +22,6 @@ P8 (theorem). For every eta > 0, L > 0, 0 < c <= 1, b1 >= 0, a1 >= 2 L b1^2 with
 
     E[A_{k+1}] - A_k <= - rho_k |grad f(x_k)|^2 + nu_k sigma2,    rho_k > 0,   a_k >= 2 L b_k^2.
 
-Certificate: upper(x_k, x_{k+1}) with weight 1 + l, upper(x_{k+1}, x_k) with weight
-l = 2 b1 (1 - c)/c (it cancels grad f(x_{k+1})), the noise variance with weight nu_k; the
-residual is identically zero. It is also the best possible one-step statement for this
-Lyapunov family: on f(y) = <g, y - x_k> + L|y - x_k|^2/2 both facts are equalities, so for given
-(a1, b1), a_k >= K is *necessary* (a smaller a_k is refuted by g = 0, xi = 0), and among
-a_k >= K the choice b_k = B_COEF maximises rho_k (any other b_k loses
-(b_k - B_COEF)^2/(a_k - K)); a_k = K is the smallest, which helps the step before.
-
-How to use it (the calculator). Given (eta_k, c_k) for k < n, start from terminal
-coefficients (a_n, b_n) with b_n >= 0 and a_n >= 2 L b_n^2 -- e.g. P4's coefficients at
-(eta_{n-1}, c_{n-1}) (valid when L eta_{n-1} <= 2 - c_{n-1}), "as if the last values were
-kept forever" -- and run A_COEF, B_COEF backwards for k = n-1, ..., 0. If b_k >= 0 for every k,
-the lemma holds at every step, a_k >= 2 L b_k^2 propagates (so A_n >= inf f) and A_0 = f(x_0)
-(z_0 = x_0), hence summing,
-
-    sum_{k<n} rho_k E|grad f(x_k)|^2 <= f(x_0) - inf f + sigma2 sum_{k<n} nu_k,
-    (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (f(x_0) - inf f + sigma2 sum_k nu_k) / (n min_k rho_k).
-
-If some b_k < 0, P8 does not certify that schedule.
-
 P8a (reduction to P4, and the price of a change). P4's coefficients (a*, b*) at (eta, c) are
 the fixed point of the recursion, and there RHO, NU are P4's rho, nu. Away from it, exactly,
 
@@ -68,14 +48,45 @@ rho and eta (1 - c)^2 of b; the surplus travels backwards, oscillating, over ~1/
 from L eta in (1, 2 - c] to a small eta1 is not certified, and for small c the steps further
 back fail first (L = 1, c = 0.1: eta 1 -> 0.1 at once gives b_k < 0 four steps before the
 drop; the same decrease spread linearly over 50 steps keeps every b_k > 0 and
-min_k rho_k = rho_P4(0.1)). A numerical SDP over all coefficient sequences (a_k, b_k) confirms
-that the sudden drop is not certifiable by any Lyapunov function of this family with all
-b_k >= 0 (min_k rho_k < 0), so it is not an artefact of the recursion. P8c states (i) as an
-exact inequality.
+min_k rho_k = rho_P4(0.1)). P8c states (i) as an exact inequality.
 
 Symbols: eta, c, L, sigma2; a1, b1 (the next step's coefficients a_{k+1}, b_{k+1}); eta1 (the
 next value of eta in P8b/P8c).
-"""
+
+Assumptions: f L-smooth (gradient L-Lipschitz; not necessarily convex) and bounded below; E[xi_k
+| past] = 0, E|xi_k|^2 <= sigma2; per step eta_k > 0, L > 0, 0 < c_k <= 1, next coefficients b1
+>= 0 and a1 >= 2 L b1^2, and b_k >= 0; z_0 = x_0.
+
+Certificate: upper(x_k, x_{k+1}) with weight 1 + l, upper(x_{k+1}, x_k) with weight
+l = 2 b1 (1 - c)/c (it cancels grad f(x_{k+1})), the noise variance with weight nu_k; the
+residual is identically zero. It is also the best possible one-step statement for this
+Lyapunov family: on f(y) = <g, y - x_k> + L|y - x_k|^2/2 both facts are equalities, so for given
+(a1, b1), a_k >= K is *necessary* (a smaller a_k is refuted by g = 0, xi = 0), and among
+a_k >= K the choice b_k = B_COEF maximises rho_k (any other b_k loses
+(b_k - B_COEF)^2/(a_k - K)); a_k = K is the smallest, which helps the step before.
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406
+    (claim C6: gradual changes beat sudden ones).
+
+Notes (not part of the certified statement).
+
+How to use it (the calculator). Given (eta_k, c_k) for k < n, start from terminal
+coefficients (a_n, b_n) with b_n >= 0 and a_n >= 2 L b_n^2 -- e.g. P4's coefficients at
+(eta_{n-1}, c_{n-1}) (valid when L eta_{n-1} <= 2 - c_{n-1}), "as if the last values were
+kept forever" -- and run A_COEF, B_COEF backwards for k = n-1, ..., 0. If b_k >= 0 for every k,
+the lemma holds at every step, a_k >= 2 L b_k^2 propagates (so A_n >= inf f) and A_0 = f(x_0)
+(z_0 = x_0), hence summing,
+
+    sum_{k<n} rho_k E|grad f(x_k)|^2 <= f(x_0) - inf f + sigma2 sum_{k<n} nu_k,
+    (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (f(x_0) - inf f + sigma2 sum_k nu_k) / (n min_k rho_k).
+
+If some b_k < 0, P8 does not certify that schedule.
+
+Numerical remark (floating point, not certified): A numerical SDP over all coefficient sequences
+(a_k, b_k) confirms that the sudden drop is not certifiable by any Lyapunov function of this
+family with all b_k >= 0 (min_k rho_k < 0), so it is not an artefact of the recursion."""
 
 import sympy as sp
 from lyapunov.proofs import p4_spa_descent as p4

@@ -22,8 +22,19 @@ mode it shows x_k).
 
 P9d. At beta = 1 GSPA is SPA (y = x), i.e. torch SGD(lr = c eta, momentum = 1 - c) by P1.
 
+Assumptions: none on f (any gradients); the parameter ranges of each method (see the regions).
+
 Proof: by induction on k, as P1; each invariant holds at k = 0 (zero buffers, z_0 = x_0) and one
 step of both methods keeps it.
+
+References:
+- A. Defazio, Momentum via Primal Averaging: Theoretical Insights and Learning Rate Schedules for
+    Non-Convex Optimization, arXiv:2010.00406.
+- I. Sutskever, J. Martens, G. Dahl, G. Hinton, On the importance of initialization and
+    momentum in deep learning, ICML 2013 (Nesterov momentum as in torch.optim.SGD).
+- J. Ma, D. Yarats, Quasi-hyperbolic momentum and Adam for deep learning, ICLR 2019 (QHM).
+- A. Defazio, X. Yang, H. Mehta, K. Mishchenko, A. Khaled, A. Cutkosky, The Road Less
+    Scheduled, NeurIPS 2024 (schedule-free SGD).
 """
 
 from lyapunov.engine import Identities, params, vectors
