@@ -81,3 +81,18 @@ def test_torch_extra_is_a_range_and_dev_pins_the_cpu_build():
 def test_gitignore_ignores_virtual_environments():
     lines = (ROOT / ".gitignore").read_text().split()
     assert ".venv*/" in lines
+
+
+def test_drafts_and_templates_are_not_installed_as_theorems():
+    """proofs/drafts (work in progress) and proofs/templates (AUTO inputs for `lyapunov prove`)
+    are not packages, so a wheel of `lyapunov.proofs` ships neither, and `lyapunov check`
+    (proofs/*.py) does not read them."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+
+    root = Path(__file__).resolve().parent.parent
+    cfg = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert not any(p.startswith("lyapunov.proofs.") for p in cfg["packages"])
+    assert "lyapunov.proofs" not in cfg.get("package-data", {})
+    for sub in ("drafts", "templates"):
+        assert (root / "proofs" / sub).is_dir()
+        assert not (root / "proofs" / sub / "__init__.py").exists()
