@@ -19,6 +19,8 @@ _RANGES = {
     "L": ("> 0", lambda a: a > 0),
     "momentum": ("in [0, 1)", lambda a: (a >= 0) & (a < 1)),
     "c": ("in (0, 1]", lambda a: (a > 0) & (a <= 1)),
+    "beta": ("in [0, 1]", lambda a: (a >= 0) & (a <= 1)),  # GSPA: where the gradient is taken
+    "nu": ("in [0, 1]", lambda a: (a >= 0) & (a <= 1)),  # QHM
     "sigma2": (">= 0", lambda a: a >= 0),
     "gap": (">= 0", lambda a: a >= 0),
 }

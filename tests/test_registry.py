@@ -12,7 +12,8 @@ from proofutil import PROOFS
 
 from lyapunov.methods import gspa_point, pytorch_sgd_step, spa_step
 from lyapunov.methods.momentum_family import nesterov_step, qhm_step, schedule_free_step
-from lyapunov.methods.registry import METHODS, PARAMS, get, to_gspa
+from lyapunov.methods.registry import METHODS, get, to_gspa
+from lyapunov.validate import _RANGES as PARAMS
 
 
 def test_maps_are_the_certified_expressions():

@@ -8,7 +8,8 @@ Every method of the toolkit is a member of generalized SPA (GSPA, :mod:`.gspa`),
 
 so a method is described by its parameters and ``to_gspa``, which returns (eta, c, beta) as
 numpy arrays (broadcasting over its inputs; ``c`` depends on the step for schedule-free SGD).
-Adding a method means one entry here, plus its theorems in proofs/.
+Adding a method means one entry here (its parameters' ranges live in :mod:`lyapunov.validate`),
+plus its theorems in proofs/.
 """
 
 from __future__ import annotations
@@ -18,17 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PARAMS", "Method", "METHODS", "get", "to_gspa"]
+from ..validate import check_range
 
-#: parameter -> (allowed range as text, test on a float array)
-PARAMS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
-    "lr": ("> 0", lambda a: a > 0),
-    "eta": ("> 0", lambda a: a > 0),
-    "momentum": ("in [0, 1)", lambda a: (a >= 0) & (a < 1)),
-    "c": ("in (0, 1]", lambda a: (a > 0) & (a <= 1)),
-    "beta": ("in [0, 1]", lambda a: (a >= 0) & (a <= 1)),
-    "nu": ("in [0, 1]", lambda a: (a >= 0) & (a <= 1)),
-}
+__all__ = ["Method", "METHODS", "get", "to_gspa"]
 
 
 @dataclass(frozen=True)
@@ -147,16 +140,7 @@ def to_gspa(method: str, k=0, **params) -> tuple[np.ndarray, np.ndarray, np.ndar
     if missing or extra:
         what = f"missing {', '.join(missing)}" if missing else f"unexpected {', '.join(extra)}"
         raise ValueError(f"{method}: {what} (its parameters are {', '.join(m.params)})")
-    values = {}
-    for p in m.params:
-        a = np.asarray(params[p], dtype=float)
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{p}: must be finite, got {params[p]!r}")
-        text, ok = PARAMS[p]
-        if not np.all(ok(a)):
-            bad = a[~ok(a)].ravel()[0] if a.ndim else a
-            raise ValueError(f"{p}: must be {text}, got {float(bad)!r}")
-        values[p] = a
+    values = {p: check_range(p, params[p]) for p in m.params}
     k = np.asarray(k, dtype=float)
     if np.any(k < 0) or np.any(k != np.floor(k)):
         raise ValueError(f"k: must be an integer >= 0, got {k!r}")
