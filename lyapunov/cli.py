@@ -215,11 +215,14 @@ def _write_latex(out: str, jobs_list: list, results: list[dict]) -> None:
         raise CliUsageError(f"--latex: cannot write {out}: {exc.strerror}") from None
 
 
-_METHODS = {
-    "sgd": ("lr",),
-    "sgdm": ("lr", "momentum"),
-    "spa": ("eta", "c"),
-}
+def _method_params(names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Parameters of some methods, from the one registry of methods."""
+    from .methods.registry import METHODS
+
+    return {name: METHODS[name].params for name in names}
+
+
+_METHODS = _method_params(("sgd", "sgdm", "spa"))  # the methods with certified calculators
 
 
 @cli.command()

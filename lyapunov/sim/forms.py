@@ -23,15 +23,13 @@ identity for numpy and ``numba.njit`` inside the fused kernel, so the arithmetic
 from __future__ import annotations
 
 from ..methods import heavy_ball_step, pytorch_sgd_step, sgd_step, spa_step
+from ..methods.registry import METHODS as REGISTRY
 
 __all__ = ["METHODS", "make_forms"]
 
-#: method -> names of its two parameters (None: unused)
+#: method -> names of its two parameters (None: unused), from the registry of methods
 METHODS: dict[str, tuple[str, str | None]] = {
-    "sgd": ("lr", None),
-    "sgdm": ("lr", "momentum"),
-    "spa": ("eta", "c"),
-    "heavy_ball": ("lr", "momentum"),
+    name: (*REGISTRY[name].params, None)[:2] for name in ("sgd", "sgdm", "spa", "heavy_ball")
 }
 CODES = {name: i for i, name in enumerate(METHODS)}
 
