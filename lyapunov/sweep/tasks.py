@@ -9,8 +9,9 @@ on a worker is the same computation as in one process, bit for bit:
   :mod:`lyapunov.confirm` (Monte-Carlo mean of Y_r = (1/n) sum_{k<n} |grad f(x_k)|^2, its
   normal-approximation interval at ``level``, the certified bound of :mod:`lyapunov.bounds`
   with gap = f(x_0) - f_lower, the number of diverged runs);
-* :func:`pep_chunk` calls :func:`lyapunov.pep.worst_case_spa` and :func:`lyapunov.bounds.spa`
-  (sigma2 = 0) per point.
+* :func:`pep_chunk` calls :func:`lyapunov.pep.pep_spa` (the exact worst case of the average
+  (1/n) sum_{k<n} |grad f(x_k)|^2, the quantity the calculators bound) and
+  :func:`lyapunov.bounds.spa` (sigma2 = 0) per point.
 """
 
 from __future__ import annotations
@@ -81,10 +82,9 @@ def pep_chunk(
     condition: str,
     z_points: bool,
 ) -> dict:
-    """Worst case of min_k |grad f(x_k)|^2 (deterministic SPA) and certified bound per point.
-
-    ``ratio`` = bound / worst case (>= 1 for a sound bound: the bound is on the average of
-    |grad f(x_k)|^2, which is at least the minimum).
+    """Worst case of (1/n) sum_{k<n} |grad f(x_k)|^2 (deterministic SPA, lyapunov.pep's
+    average metric) and the certified bound per point: ``ratio`` = bound / worst case, like
+    with like (>= 1 for a sound bound where the PEP's function class is the bound's).
     """
     from ..pep import pep_spa
 
