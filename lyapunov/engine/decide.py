@@ -30,6 +30,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from .answer import Answer
 from .region import NEGATION, OP_OF, MalformedError, Region
 
 __all__ = ["CrossCheck", "Decision", "cross_checking", "decide", "find_point", "to_z3"]
@@ -121,16 +122,6 @@ def _rational(val) -> Fraction | None:
     if z3.is_rational_value(val):
         return val.as_fraction()
     return None
-
-
-@dataclass
-class Answer:
-    """A solver's answer to "is there a point of the region where the condition fails?"."""
-
-    result: str  # "sat" | "unsat" | "unknown"
-    point: dict | None = None  # symbol -> Fraction (an approximation when ``algebraic``)
-    algebraic: bool = False  # the model has irrational coordinates
-    reason: str = ""
 
 
 def _solve_z3(region: Region, expr: sp.Expr | None, op: str | None, timeout) -> Answer:

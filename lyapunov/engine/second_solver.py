@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from .answer import Answer
 from .region import NEGATION, OP_OF, MalformedError, Region
 
 __all__ = ["available", "require", "solve"]
@@ -105,8 +106,7 @@ class _Encoder:
 
 def solve(region: Region, expr: sp.Expr | None, op: str | None, timeout: float | None):
     """cvc5's answer to "is there a point of ``region`` where ``expr op 0`` fails?"
-    (``expr=None``: "is there a point of the region?"), as a ``decide.Answer``."""
-    from .decide import Answer
+    (``expr=None``: "is there a point of the region?"), as an :class:`Answer`."""
 
     syms = set(region.symbols) | (set(sp.sympify(expr).free_symbols) if expr is not None else set())
     enc = _Encoder(sorted(syms, key=lambda s: s.name))
