@@ -222,6 +222,7 @@ def _method_params(names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {name: METHODS[name].params for name in names}
 
 
+_SIM_FORMS = ["sgd", "sgdm", "spa", "heavy_ball"]  # the forms the simulator runs
 _METHODS = _method_params(("sgd", "sgdm", "spa"))  # the methods with certified calculators
 
 
@@ -501,7 +502,7 @@ def _bound_schedule(
 )
 @click.option(
     "--method",
-    type=click.Choice(["sgd", "sgdm", "spa", "heavy_ball"]),
+    type=click.Choice(_SIM_FORMS),
     default="sgdm",
     show_default=True,
     help="Form of the method.",
@@ -691,7 +692,7 @@ _SWEEP_ONLY = {
 @click.option("--objective", default="cosine", show_default=True, help="Objectives, a,b,...")
 @click.option(
     "--method",
-    type=click.Choice(["sgd", "sgdm", "spa", "heavy_ball"]),
+    type=click.Choice(_SIM_FORMS),
     default="sgdm",
     show_default=True,
     help="Form of the method (simulate).",

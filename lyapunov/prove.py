@@ -25,7 +25,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from .engine.auto import Unknown
-from .engine.synthesis import SynthesisResult, synthesize
+from .engine.synthesis import SynthesisResult, equivalent_forms, synthesize
 from .engine.theorems import DescentLemma
 from .loader import ProofFileError, load_namespace
 
@@ -159,22 +159,10 @@ def _use_names(expr: sp.Expr, names: dict[str, sp.Expr], ref: dict) -> sp.Expr:
     core = parts[0][0] / parts[1][0]
     named = parts[0][1] / parts[1][1]
     result = min(
-        (form * named for form in _forms(core, ref)),
+        (form * named for form in equivalent_forms(core, ref)),
         key=lambda e: (_code(e).count("-"), len(_code(e))),
     )
     return result if sp.cancel(result.subs(subs) - expr) == 0 else expr
-
-
-def _forms(expr: sp.Expr, ref: dict) -> list[sp.Expr]:
-    """Equivalent ways to write a rational function: factored with positive factors, with an
-    expanded numerator, as sympy cancels it."""
-    from .engine.synthesis import _signed
-
-    expr = sp.cancel(expr)
-    num, den = sp.fraction(expr)
-    signed = _signed(expr, ref)
-    s_num, s_den = sp.fraction(signed)
-    return [signed, sp.expand(s_num) / s_den, sp.factor(expr), sp.expand(num) / sp.factor(den)]
 
 
 # -- locating the places to rewrite ---------------------------------------------------------

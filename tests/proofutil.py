@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sympy as sp
 from support.instances import expected_claim, random_smooth
 
+from lyapunov.engine.sampling import sample_region as engine_sample_region
 from lyapunov.loader import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,38 +23,9 @@ def load(stem: str):
 
 
 def sample_region(th, rng, n):
-    """Random rational points of the region (rejection sampling in a box; a float pre-filter
-    keeps it fast, the exact membership test decides)."""
-    out = []
-    syms = th.region.symbols
-    conds = [
-        (sp.lambdify(syms, cnd.lhs - cnd.rhs, "math"), type(cnd)) for cnd in th.region.conditions
-    ]
-    ops = {
-        sp.StrictGreaterThan: lambda v: v > -1e-9,
-        sp.GreaterThan: lambda v: v >= -1e-9,
-        sp.StrictLessThan: lambda v: v < 1e-9,
-        sp.LessThan: lambda v: v <= 1e-9,
-    }
-    tries = 0
-    while len(out) < n and tries < 2000 * n:
-        tries += 1
-        # parameters of the method in (0, 4]; any other (e.g. a Lyapunov weight) in (0, 1]
-        pt = {
-            s: sp.Rational(
-                int(rng.integers(1, 4000 if s.name in ("eta", "L", "sigma2", "c") else 1000)), 1000
-            )
-            for s in syms
-        }
-        if "c" in {s.name for s in syms} and rng.random() < 0.2:
-            pt[next(s for s in syms if s.name == "c")] = sp.Integer(1)
-        vals = [float(pt[s]) for s in syms]
-        try:
-            rough = all(ops.get(op, lambda v: True)(fn(*vals)) for fn, op in conds)
-        except ZeroDivisionError:
-            rough = False
-        if rough and th.region.contains(pt):
-            out.append(pt)
+    """Random rational points of the theorem's region (the engine's sampler: rejection in a
+    box, a float pre-filter, the exact membership test decides)."""
+    out = engine_sample_region(th.region, rng, n)
     assert out, "could not sample the region"
     return out
 

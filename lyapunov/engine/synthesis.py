@@ -374,15 +374,25 @@ def _signed(expr: sp.Expr, ref: dict) -> sp.Expr:
     return out
 
 
-def _nice(expr: sp.Expr, ref: dict | None = None) -> sp.Expr:
-    """The shortest of a few equivalent forms of a rational function."""
+def equivalent_forms(expr: sp.Expr, ref: dict | None = None) -> list[sp.Expr]:
+    """Ways to write a rational function: as sympy cancels it, factored, with an expanded
+    numerator, and (given an interior point ``ref``) factored with positive factors."""
     expr = sp.cancel(expr)
-    forms = [expr, sp.factor(expr)]
     num, den = sp.fraction(sp.factor(expr))
-    forms.append(sp.expand(num) / sp.factor(den))
+    forms = [expr, sp.factor(expr), sp.expand(num) / sp.factor(den)]
     if ref is not None:
-        forms.append(_signed(expr, ref))
-    return min(forms, key=lambda e: (sp.sstr(e).count("-"), len(sp.sstr(e)), sp.count_ops(e)))
+        signed = _signed(expr, ref)
+        s_num, s_den = sp.fraction(signed)
+        forms += [signed, sp.expand(s_num) / s_den]
+    return forms
+
+
+def _nice(expr: sp.Expr, ref: dict | None = None) -> sp.Expr:
+    """The shortest of the :func:`equivalent_forms` (fewest minus signs first)."""
+    return min(
+        equivalent_forms(expr, ref),
+        key=lambda e: (sp.sstr(e).count("-"), len(sp.sstr(e)), sp.count_ops(e)),
+    )
 
 
 def fill(theorem, certificate: dict, solution: dict):
