@@ -13,27 +13,42 @@ numpy; a scalar call returns a float.
     >>> from lyapunov import bounds
     >>> bounds.sgdm(lr=0.01, momentum=0.9, L=1.0, sigma2=0.01, steps=1000, gap=1.0)
 
-Theorems used: P3 (SGD, 0 < L lr < 2) and P4 (SGD+M in SPA form, L eta <= 2 - c for c < 1);
+Theorems used: P3 (SGD, 0 < L lr < 2), P4 (SGD+M in SPA form, L eta <= 2 - c for c < 1) and
+beyond it P4c (L eta < 4 (2-c)^2 / ((2-c)^2 + c^2), free weights searched: :mod:`.large_step`);
+``detail=True`` says why a point is not covered and how far the certified steps reach
+(:mod:`.why`);
 schedules: P8 (and P2 for PyTorch schedules), with ``average="uniform"`` or ``"weighted"``
 (the rho_k-weighted average, for decaying schedules; see :mod:`.schedule`).
 P4b (the primal-averaging family) is not used: on its whole region it is never smaller than P4
 (checked on random points by the tests), so it would only cost time.
 
-Modules: :mod:`.constant` (sgd, spa, sgdm), :mod:`.best` (the best step), :mod:`.schedule`
+The momentum family (bounds on the average of |grad f|^2 where the gradients are taken, the
+optimizer's parameters): ``gspa`` (P11; P4 at beta = 1, P3 at c = 1), ``nesterov`` (torch
+SGD(nesterov=True), also ``sgdm(..., nesterov=True)``), ``qhm`` (qhoptim's QHM) and
+``schedule_free`` (schedulefree.SGDScheduleFree, P12 over the horizon).
+
+Modules: :mod:`.constant` (sgd, spa, sgdm), :mod:`.family` (the momentum family),
+:mod:`.free` (theorems with free weights), :mod:`.best` (the best step), :mod:`.schedule`
 (schedules), :mod:`.compile` (theorems -> numpy functions), :mod:`.optimize` (the step search),
-:mod:`.display` (notebook display). This file only re-exports.
+:mod:`.display` (notebook display), :mod:`.large_step` (P4c), :mod:`.why` (reasons). This file
+only re-exports.
 """
 
 from __future__ import annotations
 
 from .best import BestStep, best_sgd_lr, best_sgdm_lr, best_spa_eta
 from .constant import BoundResult, rates, sgd, sgdm, spa
+from .family import gspa, nesterov, qhm, schedule_free
 from .schedule import UniformAverageWarning, sgdm_schedule, spa_schedule
 
 __all__ = [
     "sgd",
     "spa",
     "sgdm",
+    "gspa",
+    "nesterov",
+    "qhm",
+    "schedule_free",
     "spa_schedule",
     "sgdm_schedule",
     "best_sgd_lr",

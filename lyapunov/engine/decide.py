@@ -30,6 +30,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from . import structure
 from .answer import Answer
 from .region import NEGATION, OP_OF, MalformedError, Region
 
@@ -231,9 +232,67 @@ def decide(expr: sp.Expr, op: str, region: Region, timeout: float | None = 10.0)
                 pt.seconds = time.perf_counter() - t0
                 return pt
             return Decision("unknown", reason="could not produce a point of the region")
+    if op in (*_STRUCTURED, "!=") and _is_hypothesis(expr, op, region):
+        return _confirmed(expr, op, region, timeout, t0)
+    composite = op in _STRUCTURED and isinstance(expr, (sp.Add, sp.Mul, sp.Pow))
+    if composite:
+        # a short direct attempt first (most conditions need no help), then the sign of each
+        # factor / term: small decisions instead of one big one, then the whole, at length
+        quick = QUICK if timeout is None else min(QUICK, timeout)
+        dec = _decide_z3(expr, op, region, quick)
+        if dec.status != "unknown":
+            return dec
+        leaf = lambda e, o: _leaf(e, o, region)  # noqa: E731
+        hyp = lambda e, o: _is_hypothesis(e, o, region)  # noqa: E731
+        if structure.proves(expr, op, region, leaf, hyp):
+            return _confirmed(expr, op, region, timeout, t0)
+        if timeout is not None:
+            timeout = max(0.05, timeout - (time.perf_counter() - t0))
+    return _decide_z3(expr, op, region, timeout)
+
+
+_STRUCTURED = (">", ">=", "<", "<=")
+QUICK = 0.5  # seconds: the direct attempt at a composite condition before its structure
+
+
+def _confirmed(expr: sp.Expr, op: str, region: Region, timeout, t0: float) -> Decision:
+    """A condition proved without asking z3 about it as a whole (a hypothesis of the region,
+    or by its sign structure): when cross-checking, the second solver decides it whole."""
+    dec = Decision("proved", seconds=time.perf_counter() - t0)
+    return _cross_check(dec, region, expr, op, timeout, f"{sp.sstr(expr)} {op} 0")
+
+
+def _decide_z3(expr: sp.Expr, op: str, region: Region, timeout: float | None) -> Decision:
+    t0 = time.perf_counter()
     ans = _solve_z3(region, expr, op, timeout)
     dec = _interpret(ans, lambda p: _holds_exactly(expr, op, region, p), t0, expr)
     return _cross_check(dec, region, expr, op, timeout, f"{sp.sstr(expr)} {op} 0")
+
+
+def _leaf(expr: sp.Expr, op: str, region: Region) -> bool:
+    """One part of a structured decision: proved by z3 (cross-checked when active)?"""
+    if _is_hypothesis(expr, op, region):
+        return True
+    # first on the region's conditions that involve only the part's symbols: a larger set, so
+    # a proof there is a proof here (a leaf is never refuted), and usually a much easier one
+    syms = expr.free_symbols
+    local = [c for c in region.conditions if c.free_symbols <= syms]
+    if local and len(local) < len(region.conditions):
+        sub = Region.of(local, region.symbols)
+        if _decide_z3(expr, op, sub, structure.LEAF_SECONDS).proved:
+            return True
+    return _decide_z3(expr, op, region, structure.LEAF_SECONDS).proved
+
+
+def _is_hypothesis(expr: sp.Expr, op: str, region: Region) -> bool:
+    """``expr op 0`` is, up to a positive constant factor, one of the region's conditions."""
+    if op == "!=":  # nonzero where a condition says it is > 0 or < 0
+        return _is_hypothesis(expr, ">", region) or _is_hypothesis(expr, "<", region)
+    positive = structure.positive_symbols(region)
+    for cond in region.conditions:
+        if structure.implies(cond.lhs - cond.rhs, _REL_OP[type(cond)], expr, op, positive):
+            return True
+    return False
 
 
 def find_point(region: Region, timeout: float | None = 10.0) -> Decision:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import sympy as sp
 
-from .forms import Form, Point, VecSymbol, sqnorm
+from .forms import Form, Point, VecSymbol, inner, sqnorm
 from .smooth import Fact
 
 __all__ = ["OneStep"]
@@ -76,6 +76,19 @@ class OneStep:
     def variance(self) -> Fact:
         """E|xi|^2 - sigma2 <= 0 (holds in expectation)."""
         return Fact("variance(xi)", sqnorm(self.xi) - Form(const=self.sigma2), expected=True)
+
+    def zero_mean(self, v: VecSymbol) -> Fact:
+        """E<xi, v> = 0 for a vector v known before the noise (its multiplier may be negative).
+
+        The residual's zero-mean cross terms are dropped before this fact enters, so a
+        certificate can use it to *add* a multiple of <xi, v>: this is how a certificate pays
+        for noise that reaches a next gradient (e.g. by Young's inequality), where the best
+        multiple of <xi, v> is not zero.
+        """
+        if v not in self.known:
+            known = ", ".join(map(str, self.known))
+            raise ValueError(f"zero_mean: {v} is not known before the noise (known: {known})")
+        return Fact(f"zero-mean <xi,{v}>", inner(self.xi, v), expected=True, zero_mean=True)
 
     def initial(self) -> tuple[Point, ...]:
         """The state at k = 0, where every state variable equals x_0."""

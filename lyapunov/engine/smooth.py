@@ -33,6 +33,7 @@ class Fact:
     form: Form
     expected: bool = False  # holds in expectation only (noise facts)
     origin: tuple | None = None  # (function class, kind, i, j): lets tools rebuild the fact
+    zero_mean: bool = False  # E[form] = 0 (an equality): its multiplier may have either sign
 
     def __hash__(self) -> int:
         return hash(self.name)

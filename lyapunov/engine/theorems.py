@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import numpy as np
 import sympy as sp
 
 from .auto import AUTO, Unknown, unknowns_in
@@ -79,10 +80,19 @@ class Theorem:
         """A copy with some fields changed (e.g. a stronger rate), re-validated."""
         return dataclasses.replace(self, **changes)
 
+    def _has_sample_point(self) -> bool:
+        """A random rational point that lies in the region (checked exactly): not empty."""
+        from .sampling import sample_region
+
+        return bool(sample_region(self.region, np.random.default_rng(0), 1, tries=3000))
+
     def check(self, timeout: float | None = 60.0) -> Verdict:
         budget = Budget(timeout)
         checks: list[Check] = []
-        empty = find_point(self.region, timeout=budget.left())
+        if not self._has_sample_point():
+            empty = find_point(self.region, timeout=budget.left())
+        else:
+            empty = Decision("refuted")
         if empty.status == "proved":
             raise MalformedError(f"{self.name}: the region is empty ({self.region})")
         for chk in self._conditions(budget):
@@ -201,8 +211,23 @@ class DescentLemma(Theorem):
         for fact, lam in self.certificate.items():
             if not isinstance(fact, Fact):
                 raise MalformedError(f"{self.name}: certificate key {fact!r} is not a fact")
+            if fact.zero_mean and not self._is_zero_mean(fact.form):
+                raise MalformedError(
+                    f"{self.name}: {fact.name} is not <xi, v> with v known before the noise "
+                    "(only those have mean zero)"
+                )
             cert[fact] = check_rational(lam, syms, f"{self.name}: multiplier of {fact.name}")
         return cert
+
+    def _is_zero_mean(self, form: Form) -> bool:
+        """form is a multiple of <xi, v> for vectors v known before this step's noise."""
+        xi, known = self.step.xi, set(self.step.known)
+        if form.const != 0 or any(v != 0 for v in form.fvals.values()):
+            return False
+        return all(
+            coef == 0 or (xi in pair and (set(pair) - {xi}) <= known and pair != (xi, xi))
+            for pair, coef in form.quad.items()
+        )
 
     @property
     def pending(self) -> str:
@@ -232,9 +257,17 @@ class DescentLemma(Theorem):
     def residual(self) -> Form:
         """S - sum lambda_i F_i, in expectation (zero-mean cross terms dropped)."""
         r = self.claim()
+        signed = []
         for fact, lam in self.certificate.items():
+            if fact.zero_mean:
+                signed.append((fact, lam))
+            else:
+                r = r - lam * fact.form
+        r = r.drop_cross([self.step.xi], self.step.known)
+        # E<xi, v> = 0 for known v: any multiple may be added after the expectation
+        for fact, lam in signed:
             r = r - lam * fact.form
-        return r.drop_cross([self.step.xi], self.step.known).simplified()
+        return r.simplified()
 
     def rate(self, gap: sp.Expr, steps: sp.Expr) -> sp.Expr:
         """The certified bound on (1/n) sum_{k<n} E|grad f(x_k)|^2."""
@@ -261,6 +294,8 @@ class DescentLemma(Theorem):
                 f"residual coefficient {sp.sstr(coef)}" if coef != 0 else "",
             )
         for fact, lam in self.certificate.items():
+            if fact.zero_mean:  # an equality E[...] = 0: either sign (validated at construction)
+                continue
             yield _check(f"multiplier of {fact.name} >= 0", decide(lam, ">=", R, budget.left()))
         yield _check(
             "constant term <= 0",

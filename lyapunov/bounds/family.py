@@ -1,0 +1,194 @@
+"""Certified bounds for the momentum family: GSPA, Nesterov's SGD, QHM, schedule-free SGD.
+
+Every method is generalized SPA (P9): y_k = (1 - beta) z_k + beta x_k (the gradient is taken
+at y_k), z_{k+1} = z_k - eta g_k, x_{k+1} = (1 - c_k) x_k + c_k z_{k+1}. Each function bounds
+
+    (1/steps) sum_{k < steps} E|grad f(p_k)|^2,     p_k = y_k (where the gradient is taken:
+                                                    the optimizer's parameters in train mode),
+
+for every L-smooth f with f(x_0) - inf f <= gap and gradient noise of variance <= sigma2, and
+is ``inf`` where no certified theorem covers the parameters. The theorems:
+
+* P11 (constant eta, c, beta; free weights b, s searched on a grid, :mod:`.free`);
+* P4 / P4c at beta = 1 (SGD+M, through :func:`~lyapunov.bounds.spa`), P3 at c = 1 or
+  beta = 0 (then y_k = z_k: SGD with step eta);
+* P12 for schedule-free SGD (c_k = 1/(k + 1)): its one-step lemma run backwards from
+  (a_n, b_n) = (0, 0) over the horizon, the free weight s chosen per step.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from ..validate import check_range
+from .constant import common_args, finish, sgd, spa
+from .free import FreeWeightRate, SafeRegion
+
+__all__ = ["gspa", "nesterov", "qhm", "schedule_free"]
+
+_B_GRID = np.concatenate([[0.0], np.geomspace(1e-4, 0.49, 60)])
+_S_GRID = np.geomspace(1e-3, 1e3, 25)
+
+
+@cache
+def _p11() -> FreeWeightRate:
+    from ..proofs import p11_gspa_descent as p
+
+    args = {"eta": p.eta, "c": p.c, "beta": p.beta, "L": p.L, "sigma2": p.sigma2}
+    free = {"b": (p.b, _B_GRID), "s": (p.s, _S_GRID)}
+    return FreeWeightRate("P11", p.theorem, args, free)
+
+
+def _gspa_candidates(eta, c, beta, args) -> list[tuple[str, np.ndarray]]:
+    shape = np.broadcast(eta, c, beta, *args.values()).shape
+    eta, c, beta = (np.broadcast_to(v, shape) for v in (eta, c, beta))
+    out = []
+    p11, _ = _p11()(
+        eta=eta,
+        c=c,
+        beta=beta,
+        L=args["L"],
+        sigma2=args["sigma2"],
+        steps=args["steps"],
+        gap=args["gap"],
+    )
+    out.append(("P11", p11))
+    # beta = 1 is SGD+M (P4 / P4c), c = 1 or beta = 0 is SGD with step eta (P3)
+    res = spa(eta=eta, c=c, detail=True, **args)
+    names = np.broadcast_to(np.asarray(res.theorem, dtype=object), shape)
+    vals = np.where(beta == 1, np.asarray(res.value), np.inf)
+    for name in set(names[np.isfinite(vals)].ravel()):
+        out.append((str(name), np.where(names == name, vals, np.inf)))
+    sgd_ok = (c == 1) | (beta == 0)
+    out.append(("P3", np.where(sgd_ok, sgd(lr=eta, **args), np.inf)))
+    return out
+
+
+def gspa(*, eta, c, beta, L, sigma2, steps, gap, detail: bool = False):
+    """Certified bound for GSPA (eta, c, beta) with constant parameters.
+
+    P11: for every (b, s) in its region, gap / (steps rho) + nu sigma2 / rho with
+
+        rho = (1 + lam) eta c' - Lt eta^2 c'^2 - a (1 - c)^2 eta^2 beta^2 - kappa (1 + 1/(4s)),
+        nu  = Lt eta^2 c'^2 + a (1 - c)^2 eta^2 beta^2 + kappa/(4s),   c' = 1 - beta (1 - c)
+
+    (lam, kappa, Lt, a as in proofs/p11_gspa_descent.py), minimised over a grid of (b, s);
+    also P4/P4c at beta = 1 and P3 at c = 1 or beta = 0; the smallest certified value.
+    """
+    args = common_args(L, sigma2, steps, gap)
+    e = check_range("eta", eta)
+    cc = check_range("c", c)
+    bb = check_range("beta", beta)
+    return finish(_gspa_candidates(e, cc, bb, args), detail)
+
+
+def _via_registry(method: str, params: dict, L, sigma2, steps, gap, detail: bool):
+    """The GSPA bound at the method's (eta, c, beta), from the one registry of methods."""
+    from ..methods.registry import to_gspa
+
+    eta, c, beta = to_gspa(method, **params)
+    return gspa(eta=eta, c=c, beta=beta, L=L, sigma2=sigma2, steps=steps, gap=gap, detail=detail)
+
+
+def nesterov(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
+    """Certified bound for ``torch.optim.SGD(lr, momentum, nesterov=True)`` (dampening 0).
+
+    GSPA with eta = lr / (1 - momentum), c = 1 - momentum, beta = momentum (P9a): the bound of
+    :func:`gspa` there, on the average of |grad f|^2 at torch's parameters.
+    """
+    return _via_registry(
+        "nesterov", {"lr": lr, "momentum": momentum}, L, sigma2, steps, gap, detail
+    )
+
+
+def qhm(*, lr, momentum, nu, L, sigma2, steps, gap, detail: bool = False):
+    """Certified bound for quasi-hyperbolic momentum, qhoptim's ``QHM(lr, momentum, nu)``.
+
+    GSPA with eta = lr, c = 1 - momentum, beta = nu (P9b): the bound of :func:`gspa` there.
+    """
+    return _via_registry(
+        "qhm", {"lr": lr, "momentum": momentum, "nu": nu}, L, sigma2, steps, gap, detail
+    )
+
+
+# -- schedule-free SGD: P12 backwards over the horizon ----------------------------------------
+
+
+def _sf_c(k: int) -> float:
+    """Schedule-free SGD's c_k, from the registry (1/(k + 1))."""
+    from ..methods.registry import METHODS
+
+    return METHODS["schedule_free"].gspa(1.0, 0.0, k)[1]
+
+
+@cache
+def _p12():
+    import sympy as sp
+
+    from ..proofs import p12_gspa_schedule as p
+
+    syms = [p.eta, p.c, p.beta, p.L, p.a1, p.b1, p.s]
+    coeffs = sp.lambdify(syms, [p.A_COEF, p.B_COEF, p.RHO, p.NU], "numpy", cse=True)
+    return coeffs, SafeRegion(p.theorem.region.conditions, [*syms, p.sigma2])
+
+
+def _schedule_free_one(eta, beta, L, sigma2, gap, n: int):
+    """1-D arrays of points, one horizon n: the P12 chain with s chosen per step."""
+    coeffs, region = _p12()
+    S = _S_GRID[None, :]
+    e, b_, L_, s2 = (v[:, None] for v in (eta, beta, L, sigma2))
+    shape = (eta.size, S.shape[1])
+    a1 = np.zeros(eta.size)
+    b1 = np.zeros(eta.size)
+    ok = np.ones(eta.size, dtype=bool)
+    min_rho = np.full(eta.size, np.inf)
+    sum_nu = np.zeros(eta.size)
+    rows = np.arange(eta.size)
+    for k in range(n - 1, -1, -1):
+        c = float(_sf_c(k))
+        with np.errstate(all="ignore"):
+            A, B, R, N = (
+                np.broadcast_to(v, shape) for v in coeffs(e, c, b_, L_, a1[:, None], b1[:, None], S)
+            )
+            inside = region(e, c, b_, L_, a1[:, None], b1[:, None], S, s2)
+        if k > 0:  # b_k is the next coefficient of step k - 1: it must be >= 0 there
+            inside = inside & (B >= 0)
+        score = np.where(inside, R, -np.inf)
+        i = np.argmax(score, axis=1)
+        ok &= np.isfinite(score[rows, i])
+        min_rho = np.minimum(min_rho, R[rows, i])
+        sum_nu = sum_nu + N[rows, i]
+        a1, b1 = A[rows, i], B[rows, i]
+    with np.errstate(all="ignore"):
+        val = (gap + sigma2 * sum_nu) / (n * min_rho)
+    return np.where(ok & (min_rho > 0) & np.isfinite(val), val, np.inf)
+
+
+def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
+    """Certified bound for ``schedulefree.SGDScheduleFree(lr, momentum)`` (constant lr, no
+    warm-up): GSPA with eta = lr, c_k = 1/(k + 1), beta = momentum (P9c), on the average of
+    |grad f(y_k)|^2 at the train-mode parameters y_k.
+
+    Theorem P12 run backwards from (a_n, b_n) = (0, 0) with n = steps:
+
+        (f(x_0) - inf f + sigma2 sum_k nu_k) / (steps min_k rho_k),
+
+    every step's (a_k, b_k, s) checked inside P12's region (b_k >= 0 for k >= 1). The cost is
+    O(steps) per distinct value of ``steps``.
+    """
+    args = common_args(L, sigma2, steps, gap)
+    a = check_range("lr", lr)
+    m = check_range("momentum", momentum)
+    shape = np.broadcast(a, m, *args.values()).shape
+    cols = [
+        np.broadcast_to(v, shape).ravel()
+        for v in (a, m, args["L"], args["sigma2"], args["gap"], args["steps"])
+    ]
+    out = np.full(cols[0].shape, np.inf)
+    for n in np.unique(cols[5]):
+        sel = cols[5] == n
+        out[sel] = _schedule_free_one(*(v[sel] for v in cols[:5]), int(n))
+    val = out.reshape(shape)
+    return finish([("P12", val)], detail)

@@ -1,0 +1,169 @@
+"""The fast paths of exact decisions: sign structure, region hypotheses, symbolic LDL^T, and
+zero-mean noise terms in certificates. Each is sufficient only: it may prove, never refute,
+and a false claim must still come out refuted (by the complete test behind it)."""
+
+import sys
+
+import pytest
+import sympy as sp
+
+from lyapunov.engine import Region, decide, decide_psd, inner, params
+from lyapunov.engine import structure
+from lyapunov.engine.ldl import ldl_psd
+from lyapunov.engine.region import MalformedError
+from lyapunov.engine.smooth import Fact
+
+DECIDE = sys.modules["lyapunov.engine.decide"]
+x, y, z = params("x y z")
+
+
+def exact_leaf(region):
+    return lambda e, op: decide(e, op, region).proved
+
+
+@pytest.fixture
+def no_quick(monkeypatch):
+    """Skip the direct attempt, so that composite conditions go through their structure."""
+    monkeypatch.setattr(DECIDE, "QUICK", 1e-6)
+
+
+# -- implies: a condition is one of the region's hypotheses -----------------------------------
+
+
+def test_implies_up_to_positive_monomials_and_direction():
+    pos = frozenset({x})
+    assert structure.implies(y - 1, ">", 3 * (y - 1), ">=")  # > implies >=
+    assert not structure.implies(y - 1, ">=", y - 1, ">")  # >= does not imply >
+    assert structure.implies(y - 1, ">", (1 - y) * 2, "<")  # a negative multiple flips
+    assert not structure.implies(y - 1, ">", 1 - y, ">")
+    assert structure.implies(y - 1, ">=", x**2 * (y - 1) / x**3, ">=", pos)
+    assert not structure.implies(y - 1, ">=", z * (y - 1), ">=", pos)  # z's sign unknown
+    assert not structure.implies(y - 1, ">=", (y - 1) + x, ">=", pos)  # not a multiple
+
+
+def test_positive_symbols_only_from_strict_conditions():
+    r = Region.of([x > 0, y >= 0, 0 < z])
+    assert structure.positive_symbols(r) == frozenset({x, z})
+
+
+def test_hypothesis_proves_without_a_solver(monkeypatch):
+    r = Region.of([x > 0, x * y - 1 > 0])
+
+    def no_solver(*a, **k):
+        raise AssertionError("the solver was asked")
+
+    monkeypatch.setattr(DECIDE, "_solve_z3", no_solver)
+    assert decide(2 * (x * y - 1) / x, ">=", r).proved
+    assert decide(x, "!=", r).proved
+
+
+# -- proves: the sign rules ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expr, op, expected",
+    [
+        (x * y + x**2 * (y - 1) ** 2, ">=", True),  # sum of nonnegative parts
+        (x * y + x**2 * (y - 1) ** 2, ">", True),  # ... and one of them positive
+        ((y - 2) * x, ">=", False),  # y - 2 has no sign on y > 0
+        ((2 * y - 1) ** 2 * x, ">=", True),  # an even power
+        ((2 * y - 1) ** 2 * x, ">", False),  # ... which vanishes at y = 1/2
+        ((y - 2) ** 2 * x, ">", True),  # ... and one that does not
+        ((1 - y) * (y - 1) * x, "<=", True),  # two factors of opposite known signs
+        (x / y - 1, ">=", False),
+        (x * (y - 1) - x * y, ">=", False),  # = -x: a sum with a negative part
+    ],
+)
+def test_sign_rules(expr, op, expected):
+    r = Region.of([x > 0, y > 0, y < 1])
+    assert structure.proves(expr, op, r, exact_leaf(r)) is expected
+
+
+def test_rules_never_prove_a_false_sum_even_with_generous_leaves():
+    """x (y - 1) + x y = x (2 y - 1) changes sign on 0 < y < 1: with a leaf that proves every
+    part it is handed *correctly* (exactly), the rules must not prove the whole."""
+    r = Region.of([x > 0, y > 0, y < 1])
+    assert not structure.proves(x * (y - 1) + x * y, ">=", r, exact_leaf(r))
+    assert not structure.proves((y - 1) * x * (y - 2) * (y - 3), ">=", r, exact_leaf(r))
+
+
+def test_decide_through_structure_proves_true_and_refutes_false(no_quick):
+    r = Region.of([x > 0, y > 0, y < 1])
+    assert decide(x * (1 - y) + x**2 * y**3, ">", r).proved
+    bad = decide(x * (y - 1) + x * y**2, ">=", r)  # = x (y^2 + y - 1): negative near y = 0
+    assert bad.status == "refuted"
+
+
+# -- symbolic LDL^T -----------------------------------------------------------------------------
+
+
+def test_ldl_proves_psd_with_a_row_divisible_by_a_vanishing_pivot():
+    # pivot x y vanishes at y = 0 together with its row: PSD on the whole region
+    M = sp.Matrix([[x * y, x * y, 0], [x * y, x * y + 1, 0], [0, 0, y]])
+    r = Region.of([x > 0, y >= 0])
+    assert ldl_psd(M, r, lambda: None) is True
+    assert decide_psd(M, r).decision.proved
+
+
+def test_ldl_never_proves_a_negative_pivot():
+    M = sp.Matrix([[x - 2, 0], [0, 1]])
+    r = Region.of([x > 0])
+    assert ldl_psd(M, r, lambda: None) is None
+    assert decide_psd(M, r).decision.status == "refuted"
+
+
+def test_ldl_does_not_divide_by_a_pivot_that_vanishes_under_a_nonzero_row():
+    # at x = 0 the pivot is 0 but its row is not: indefinite there
+    M = sp.Matrix([[x**2, 1], [1, 1 / x**2 + 1]])
+    r = Region.of([x > 0])
+    assert decide_psd(M, r).decision.proved  # PSD where x > 0 (S = 1)
+    r0 = Region.of([x >= 0, x <= 1])
+    assert ldl_psd(M, r0, lambda: None) is None
+    assert decide_psd(M, r0).decision.status == "refuted"
+
+
+def test_ldl_refuses_entries_undefined_on_the_region():
+    # the entries 1/x cancel in the Schur complement, but M is undefined at x = 0
+    M = sp.Matrix([[1 / x, 1 / x], [1 / x, 1 / x + 1]])
+    r = Region.of([x >= 0, x <= 1])
+    assert ldl_psd(M, r, lambda: None) is None
+    assert not decide_psd(M, r).decision.proved
+
+
+# -- zero-mean terms in certificates ------------------------------------------------------------
+
+
+def _p11():
+    from lyapunov.proofs import p11_gspa_descent as p11
+
+    return p11
+
+
+def test_zero_mean_only_for_vectors_known_before_the_noise():
+    p11 = _p11()
+    with pytest.raises(ValueError, match="not known before the noise"):
+        p11.step.zero_mean(p11.step.y1.grad)
+    forged = Fact("zero-mean forged", inner(p11.step.xi, p11.step.y1.grad), zero_mean=True)
+    cert = {**p11.theorem.certificate, forged: sp.Integer(1)}
+    with pytest.raises(MalformedError, match="mean zero"):
+        p11.theorem.replace(certificate=cert)
+
+
+def test_p11_needs_its_zero_mean_term():
+    """Without E<xi, g(y)> = 0 (weight kappa (1 + 1/(2s))) P11's residual is not NSD."""
+    p11 = _p11()
+    at = {
+        p11.eta: 1,
+        p11.c: sp.Rational(1, 2),
+        p11.beta: sp.Rational(1, 2),
+        p11.L: 1,
+        p11.b: sp.Rational(1, 64),
+        p11.s: 1,
+    }
+    region = [*p11.theorem.region.conditions, *(sp.Eq(k, v) for k, v in at.items())]
+    th = p11.theorem.replace(region=region)
+    assert th.check().status == "certified"
+    cert = {k: v for k, v in th.certificate.items() if not k.zero_mean}
+    assert th.replace(certificate=cert).check().status == "refuted"
+    wrong = {k: (v * sp.Rational(1, 2) if k.zero_mean else v) for k, v in th.certificate.items()}
+    assert th.replace(certificate=wrong).check().status == "refuted"
