@@ -1,9 +1,13 @@
 r"""Confirm the certified bounds by simulation: Monte-Carlo mean and interval under the bound.
 
-For an objective with smoothness L and certified floor f_lower, a method and its parameters,
-run R i.i.d. runs (seed indices 0..R-1, the same x_0) and take per run
+For an objective with smoothness L and certified floor f_lower, a method of the registry
+(:mod:`lyapunov.methods.registry`: its parameters by name) and its parameters, run R i.i.d.
+runs (seed indices 0..R-1, the same x_0) and take per run
 
-    Y_r = (1/n) sum_{k<n} |grad f(x_k)|^2.
+    Y_r = (1/n) sum_{k<n} |grad f(p_k)|^2,
+
+p_k the point where the k-th gradient is taken (x_k; GSPA's y_k for nesterov, qhm,
+schedule_free and gspa).
 
 The empirical value is the mean of the Y_r; the interval is the **normal-approximation**
 two-sided interval at ``level`` (default 99%): mean +- z sd / sqrt(R), z = Phi^{-1}(1 -
@@ -13,7 +17,9 @@ inf f, so conservative) and the noise variance sigma2 (for minibatch noise: the 
 conditional variance met along the runs, measured, not an a-priori bound). The check passes
 when no run diverged and ci_high <= bound. Schedules use ``bounds.spa_schedule`` /
 ``bounds.sgdm_schedule`` (the uniform average, which is what is simulated) when they exist
-(looked up at call time); otherwise the bound is ``None``.
+(looked up at call time); otherwise the bound is ``None``. The members of GSPA run by the
+simulator (``nesterov``, ``qhm``, ``schedule_free``, ``gspa``) use ``bounds.<method>`` (P11,
+P12; ``gspa_schedule`` for a schedule of gspa's eta and c), on the average at y_k.
 
 Three outcomes (``"outcome"``), from the interval [ci_low, ci_high] and the bound B:
 
@@ -37,6 +43,7 @@ import numpy as np
 
 from . import bounds
 from .jsonio import jsonable
+from .methods.registry import get as get_method
 from .objectives import Objective, make
 from .sim import simulate
 
@@ -69,9 +76,15 @@ def certified_bound(
 
     ``params`` maps parameter names to (T,) arrays (T = 1: constant, T = steps: schedule).
     SGD+M in PyTorch and heavy-ball form use the PyTorch-form calculators (same iterates, P1).
+    The other members of GSPA use their own calculators (``bounds.nesterov``, ``qhm``,
+    ``schedule_free``, ``gspa``; ``gspa_schedule`` for schedules of eta and c); a schedule of
+    another member gets ``None``.
     """
+    name = get_method(method).name
     const = all(v.shape[-1] == 1 for v in params.values())
     g = {"L": L, "sigma2": sigma2, "gap": gap}
+    if name in FAMILY:
+        return _family_bound(name, params, const, steps, g)
     if const:
         p = {k: float(v[0]) for k, v in params.items()}
         if method == "sgd":
@@ -95,6 +108,18 @@ def certified_bound(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", bounds.UniformAverageWarning)
         return float(fun(lr=full["lr"], momentum=full["momentum"], **g)), "sgdm_schedule"
+
+
+def _family_bound(name: str, params: dict, const: bool, steps: int, g: dict):
+    """The momentum family's calculators (their names and parameters are the registry's)."""
+    if const:
+        p = {k: float(v[0]) for k, v in params.items()}
+        return float(getattr(bounds, name)(**p, steps=steps, **g)), name
+    if name == "gspa" and params["beta"].shape[-1] == 1:
+        full = {k: np.broadcast_to(v, (steps,)) for k, v in params.items()}
+        b = bounds.gspa_schedule(eta=full["eta"], c=full["c"], beta=float(params["beta"][0]), **g)
+        return b, "gspa_schedule"
+    return None, f"no calculator for {name} with a schedule"
 
 
 def outcome(
@@ -173,6 +198,8 @@ def confirm(
     momentum=None,
     eta=None,
     c=None,
+    nu=None,
+    beta=None,
     seed: int = 0,
     dim: int = 10,
     batch: int | None = None,
@@ -190,14 +217,17 @@ def confirm(
     bound), ``gap``, ``L``, ``sigma2`` (the variance the bound uses), ``calculator``,
     ``level``, ``objective``, ``method``, ``params``, ``steps``, ``runs``, ``cos_mean``
     (mean C4 cosine), ``f_final``.
-    Parameters are numbers or schedules (1-D arrays of length ``steps``), not grids.
+    ``method`` and its parameters: as :func:`lyapunov.sim.simulate` (the names of the registry
+    of methods: lr, momentum, eta, c, nu, beta). Parameters are numbers or schedules (1-D
+    arrays of length ``steps``), not grids.
     ``progress(done_steps, steps)``, if given, is called about 20 times (a progress bar).
     """
     z = _z(level)
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2:
         raise ValueError(f"runs: must be an integer >= 2 for an interval, got {runs!r}")
     obj = make(objective, dim) if isinstance(objective, str) else objective
-    for name, v in {"lr": lr, "momentum": momentum, "eta": eta, "c": c}.items():
+    given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c, "nu": nu, "beta": beta}
+    for name, v in given.items():
         if v is not None and np.ndim(v) > 1:
             raise ValueError(f"{name}: confirm takes one configuration (use suite for grids)")
     res = simulate(
@@ -206,10 +236,7 @@ def confirm(
         steps=steps,
         runs=runs,
         seed=seed,
-        lr=lr,
-        momentum=momentum,
-        eta=eta,
-        c=c,
+        **{k: v for k, v in given.items() if v is not None},
         sigma2=sigma2,
         batch=batch,
         record=("f", "cos"),
@@ -233,6 +260,23 @@ def _constant_grid(L: float, momenta, fractions) -> dict[str, np.ndarray]:
     return {"lr": np.array([[a] for a, _ in pairs]), "momentum": np.array([[m] for _, m in pairs])}
 
 
+#: the members of GSPA the suite adds with ``family=True``, and their parameters beyond the
+#: (lr, momentum) grid: QHM at nu = 0.7 (its authors' default), GSPA half-way between
+#: heavy ball (beta = 1) and SGD on z (beta = 0)
+FAMILY = ("nesterov", "qhm", "schedule_free", "gspa")
+_FAMILY_EXTRA = {"nu": 0.7, "beta": 0.5}
+
+
+def _family_grid(method: str, g: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The parameters of ``method`` on the (lr, momentum) grid ``g``: by name, from the extras,
+    or (gspa) eta = lr/(1 - momentum), c = 1 - momentum (heavy ball's map, P1)."""
+    from .methods.registry import to_gspa
+
+    eta, c, _ = to_gspa("sgdm", lr=g["lr"], momentum=g["momentum"])
+    known = {**g, "eta": eta, "c": c}
+    return {p: known[p] if p in known else _FAMILY_EXTRA[p] for p in get_method(method).params}
+
+
 def suite(
     objectives=("cosine", "lsq", "rosenbrock", "net"),
     *,
@@ -243,6 +287,7 @@ def suite(
     momenta=(0.0, 0.5, 0.9),
     fractions=(0.2, 0.9),
     schedules: bool = True,
+    family: bool = False,
     seed: int = 0,
     level: float = 0.99,
     engine: str = "auto",
@@ -254,7 +299,10 @@ def suite(
     one objective and sigma2 in one batched simulation. With ``schedules``: a PyTorch step
     decay of lr (x0.1 at steps/2) at momentum 0.9, a cosine lr, a momentum drop 0.9 -> 0 at
     steps/4, and SPA with a cosine eta at c = 0.1, each checked against the schedule
-    calculators when they exist. Every row is the dict of :func:`confirm`.
+    calculators when they exist. With ``family``: the same grid for each member of
+    :data:`FAMILY` (torch's Nesterov, QHM at nu = 0.7, schedule-free SGD, GSPA at heavy ball's
+    eta, c and beta = 0.5; "no bound" until their calculators are wired). Every row is the
+    dict of :func:`confirm`.
     """
     from .sim import schedules as sch
 
@@ -269,6 +317,12 @@ def suite(
                 obj, "sgdm", steps=steps, runs=runs, seed=seed, sigma2=s2, engine=engine, **g
             )
             rows += [_row(res, p, obj, z, None) for p in range(res.configs)]
+            for method in FAMILY if family else ():
+                res = simulate(
+                    obj, method, steps=steps, runs=runs, seed=seed, sigma2=s2, engine=engine,
+                    **_family_grid(method, g),
+                )  # fmt: skip
+                rows += [_row(res, p, obj, z, None) for p in range(res.configs)]
             if not schedules:
                 continue
             m = 0.9

@@ -2,6 +2,7 @@
 
     opt = lyapunov.torch.SPA(model.parameters(), eta=0.1, c=0.1)     # = SGD(lr=0.01, momentum=0.9)
     opt = lyapunov.torch.SPA(model.parameters(), eta=lambda k: 0.1 * 0.5 ** (k // 1000), c=0.1)
+    opt = lyapunov.torch.SPA(model.parameters(), eta=0.1, c=0.1, beta=0.9)  # Nesterov, lr=0.01
 
 Each step k applies :func:`lyapunov.methods.spa_step` (the method's one definition):
 
@@ -10,6 +11,18 @@ Each step k applies :func:`lyapunov.methods.spa_step` (the method's one definiti
 with eta_k, c_k constants, callables of k, or sequences indexed by k. For constant (eta, c) it
 takes the same steps as ``torch.optim.SGD(lr=c*eta, momentum=1-c)`` (theorem P1).
 :meth:`SPA.certified_bound` gives the certified bound for the schedule you plan to run.
+
+**beta: generalized SPA (GSPA).** With ``beta`` in [0, 1] (a constant, default 1) the
+gradient is taken at y_k = (1 - beta) z_k + beta x_k and the parameters are y_k; each step is
+:func:`lyapunov.methods.gspa_yz_step` on (y_k, z_k),
+
+    y_{k+1} = (1 - c_k) y_k + c_k z_k - eta_k (1 - beta (1 - c_k)) g_k,   z_{k+1} = z_k - eta_k g_k,
+
+the same recursion as GSPA's (x, z) form for any eta_k, c_k (theorem P9d). beta = 1 is SPA
+(the same code path as without beta, bit for bit); beta = momentum, eta = lr/(1 - momentum),
+c = 1 - momentum is ``torch.optim.SGD(lr, momentum, nesterov=True)``; beta = nu, eta = lr,
+c = 1 - momentum is qhoptim's QHM (theorem P9, :mod:`lyapunov.methods.registry`).
+:meth:`SPA.averaged` returns x_k (e.g. to evaluate, as schedule-free SGD's eval mode).
 
 **lr and torch.optim.lr_scheduler.** Every param group has PyTorch's ``lr``, set to
 lr_0 = c_0 eta_0 (P1: lr = c eta), so any ``torch.optim.lr_scheduler`` works::
@@ -35,7 +48,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from .methods import spa_step
+from .methods import gspa_yz_step, spa_step
 
 __all__ = ["SPA"]
 
@@ -61,6 +74,17 @@ def _value(name: str, sched: Schedule, k: int) -> float:
     return v
 
 
+def _beta(beta) -> float:
+    """GSPA's beta: a number in [0, 1]; TypeError/ValueError naming it otherwise."""
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)):
+        raise TypeError(f"beta: must be a number in [0, 1], got {beta!r}")
+    if not math.isfinite(beta):
+        raise ValueError(f"beta: must be finite, got {beta!r}")
+    if not 0 <= beta <= 1:
+        raise ValueError(f"beta: must be in [0, 1], got {beta!r}")
+    return float(beta)
+
+
 def _lr(group: dict) -> float:
     """The group's lr, validated (a scheduler may have set it)."""
     lr = group["lr"]
@@ -72,22 +96,24 @@ def _lr(group: dict) -> float:
 
 
 class SPA(torch.optim.Optimizer):
-    """SGD with momentum in stochastic primal averaging form (parameters eta, c).
+    """SGD with momentum in stochastic primal averaging form (parameters eta, c), and its
+    generalization GSPA (parameter beta, default 1 = SPA).
 
-    Param groups carry ``eta``, ``c``, PyTorch's ``lr`` (= c_0 eta_0 at the start, what lr
-    schedulers read and set) and ``lr0`` (that starting value); step k uses
+    Param groups carry ``eta``, ``c``, ``beta``, PyTorch's ``lr`` (= c_0 eta_0 at the start,
+    what lr schedulers read and set) and ``lr0`` (that starting value); step k uses
     eta_k = eta(k) lr / lr0 and c_k = c(k) (see the module docstring).
     """
 
-    def __init__(self, params, eta: Schedule, c: Schedule):
+    def __init__(self, params, eta: Schedule, c: Schedule, beta: float = 1.0):
         self.k = 0
-        super().__init__(params, {"eta": eta, "c": c})
+        super().__init__(params, {"eta": eta, "c": c, "beta": beta})
 
     def add_param_group(self, param_group: dict) -> None:
         eta = param_group.get("eta", self.defaults.get("eta"))
         c = param_group.get("c", self.defaults.get("c"))
         if isinstance(eta, bool) or isinstance(c, bool):
             raise TypeError("eta, c: must be numbers, callables or sequences")
+        param_group["beta"] = _beta(param_group.get("beta", self.defaults.get("beta", 1.0)))
         lr0 = _value("c", c, 0) * _value("eta", eta, 0)
         param_group.setdefault("lr", lr0)
         param_group.setdefault("lr0", lr0)
@@ -107,17 +133,39 @@ class SPA(torch.optim.Optimizer):
                 loss = closure()
         for i, group in enumerate(self.param_groups):
             eta, c = self.step_parameters(i)
+            beta = _beta(group.get("beta", 1.0))
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 state = self.state[p]
                 if "z" not in state:
                     state["z"] = p.detach().clone()
-                x1, z1 = spa_step(p, state["z"], p.grad, eta, c)
+                if beta == 1:
+                    x1, z1 = spa_step(p, state["z"], p.grad, eta, c)
+                else:  # GSPA on (y_k, z_k): the parameters are y_k
+                    x1, z1 = gspa_yz_step(p, state["z"], p.grad, eta, c, beta)
                 state["z"].copy_(z1)
                 p.copy_(x1)
         self.k += 1
         return loss
+
+    @torch.no_grad()
+    def averaged(self, group: int = 0) -> list[torch.Tensor]:
+        """GSPA's x_k for the parameters of ``group`` (copies; the parameters are y_k):
+        x_k = (y_k - (1 - beta) z_k) / beta, and x_k = y_k before the first step or at
+        beta = 1. ValueError at beta = 0, where y_k = z_k and x_k is not determined by them."""
+        g = self.param_groups[group]
+        beta = _beta(g.get("beta", 1.0))
+        out = []
+        for p in g["params"]:
+            z = self.state[p].get("z") if p in self.state else None
+            if z is None or beta == 1:
+                out.append(p.detach().clone())
+            elif beta == 0:
+                raise ValueError("beta: x_k is not determined by y_k = z_k at beta = 0")
+            else:
+                out.append((p.detach() - (1 - beta) * z) / beta)
+        return out
 
     def schedule(
         self, steps: int, group: int = 0, lr: Sequence[float] | None = None
@@ -153,7 +201,9 @@ class SPA(torch.optim.Optimizer):
         lr: Sequence[float] | None = None,
     ) -> float:
         """Certified bound for the planned schedule (theorem P8; inf where no certified theorem
-        covers it), from step 0 over ``steps`` steps.
+        covers it), from step 0 over ``steps`` steps. With beta != 1 (GSPA): on
+        (1/steps) sum_k E|grad f(y_k)|^2, ``lyapunov.bounds.gspa`` (P11) for constant eta and c,
+        ``lyapunov.bounds.gspa_schedule`` (P12) for a schedule (the uniform average).
 
         ``average="uniform"``: on (1/steps) sum_k E|grad f(x_k)|^2; ``"weighted"``: on the
         average weighted by the certified per-step rates rho_k (use it for decaying schedules,
@@ -171,4 +221,20 @@ class SPA(torch.optim.Optimizer):
                 "values are not known here: pass lr=[lr_0, ..., lr_{steps-1}]"
             )
         eta, c = self.schedule(n, group, lr)
+        beta = _beta(g.get("beta", 1.0))
+        if beta != 1:
+            return self._gspa_bound(eta, c, beta, L=L, sigma2=sigma2, gap=gap, steps=n)
         return bounds.spa_schedule(eta=eta, c=c, L=L, sigma2=sigma2, gap=gap, average=average)
+
+    @staticmethod
+    def _gspa_bound(eta, c, beta, *, L, sigma2, gap, steps) -> float:
+        """GSPA (beta != 1): ``bounds.gspa`` (P11) for constant eta and c, else
+        ``bounds.gspa_schedule`` (P12 run backwards over the planned schedule)."""
+        from . import bounds
+
+        if len(set(eta)) == 1 and len(set(c)) == 1:
+            return float(
+                bounds.gspa(eta=eta[0], c=c[0], beta=beta, L=L, sigma2=sigma2, gap=gap,
+                            steps=steps)
+            )  # fmt: skip
+        return bounds.gspa_schedule(eta=eta, c=c, beta=beta, L=L, sigma2=sigma2, gap=gap)

@@ -7,8 +7,7 @@ import sys
 import pytest
 import sympy as sp
 
-from lyapunov.engine import Region, decide, decide_psd, inner, params
-from lyapunov.engine import structure
+from lyapunov.engine import Region, decide, decide_psd, inner, params, structure
 from lyapunov.engine.ldl import ldl_psd
 from lyapunov.engine.region import MalformedError
 from lyapunov.engine.smooth import Fact
@@ -42,7 +41,7 @@ def test_implies_up_to_positive_monomials_and_direction():
 
 
 def test_positive_symbols_only_from_strict_conditions():
-    r = Region.of([x > 0, y >= 0, 0 < z])
+    r = Region.of([x > 0, y >= 0, z > 0])
     assert structure.positive_symbols(r) == frozenset({x, z})
 
 
@@ -167,3 +166,31 @@ def test_p11_needs_its_zero_mean_term():
     assert th.replace(certificate=cert).check().status == "refuted"
     wrong = {k: (v * sp.Rational(1, 2) if k.zero_mean else v) for k, v in th.certificate.items()}
     assert th.replace(certificate=wrong).check().status == "refuted"
+
+
+# -- the same traps through the public decisions (what every verdict is made of) ---------------
+
+
+def test_decide_psd_refutes_a_row_under_a_vanishing_pivot():
+    M = sp.Matrix([[x**2, 1], [1, 1 / x**2 + 1]])
+    assert decide_psd(M, Region.of([x >= 0, x <= 1])).decision.status == "refuted"
+
+
+def test_decide_psd_never_proves_a_matrix_undefined_on_the_region():
+    M = sp.Matrix([[1 / x, 1 / x], [1 / x, 1 / x + 1]])
+    assert not decide_psd(M, Region.of([x >= 0, x <= 1])).decision.proved
+
+
+def test_decide_refutes_false_sums_and_misread_hypotheses(no_quick):
+    r = Region.of([x > 0, y > 0, y < 1])
+    assert decide(x * (y - 1) + x * y, ">=", r).status == "refuted"
+    assert decide(1 - y, ">", Region.of([y - 1 > 0])).status == "refuted"
+
+
+def test_zero_mean_test_reads_the_form():
+    p11 = _p11()
+    th, step = p11.theorem, p11.step
+    assert th._is_zero_mean(inner(step.xi, step.y.grad))
+    assert th._is_zero_mean(inner(step.xi, 3 * step.y.grad - step.diffs["z"]))
+    assert not th._is_zero_mean(inner(step.xi, step.y1.grad))
+    assert not th._is_zero_mean(inner(step.xi, step.xi))

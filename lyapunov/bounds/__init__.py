@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from .best import BestStep, best_sgd_lr, best_sgdm_lr, best_spa_eta
 from .constant import BoundResult, rates, sgd, sgdm, spa
-from .family import gspa, nesterov, qhm, schedule_free
+from .family import gspa, gspa_schedule, nesterov, qhm, schedule_free
 from .schedule import UniformAverageWarning, sgdm_schedule, spa_schedule
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "spa",
     "sgdm",
     "gspa",
+    "gspa_schedule",
     "nesterov",
     "qhm",
     "schedule_free",

@@ -26,7 +26,7 @@ from ..validate import check_range
 from .constant import common_args, finish, sgd, spa
 from .free import FreeWeightRate, SafeRegion
 
-__all__ = ["gspa", "nesterov", "qhm", "schedule_free"]
+__all__ = ["gspa", "gspa_schedule", "nesterov", "qhm", "schedule_free"]
 
 _B_GRID = np.concatenate([[0.0], np.geomspace(1e-4, 0.49, 60)])
 _S_GRID = np.geomspace(1e-3, 1e3, 25)
@@ -134,20 +134,22 @@ def _p12():
     return coeffs, SafeRegion(p.theorem.region.conditions, [*syms, p.sigma2])
 
 
-def _schedule_free_one(eta, beta, L, sigma2, gap, n: int):
-    """1-D arrays of points, one horizon n: the P12 chain with s chosen per step."""
+def _chain(eta_k, c_k, beta, L, sigma2, gap, n: int) -> np.ndarray:
+    """P12 backwards over n steps from (a_n, b_n) = (0, 0), the weight s chosen per step to
+    maximise rho_k; 1-D arrays of points (eta_k(k), c_k(k) give step k's values). The bound
+    (gap + sigma2 sum_k nu_k) / (n min_k rho_k), inf where a step leaves P12's region."""
     coeffs, region = _p12()
     S = _S_GRID[None, :]
-    e, b_, L_, s2 = (v[:, None] for v in (eta, beta, L, sigma2))
-    shape = (eta.size, S.shape[1])
-    a1 = np.zeros(eta.size)
-    b1 = np.zeros(eta.size)
-    ok = np.ones(eta.size, dtype=bool)
-    min_rho = np.full(eta.size, np.inf)
-    sum_nu = np.zeros(eta.size)
-    rows = np.arange(eta.size)
+    b_, L_, s2 = (v[:, None] for v in (beta, L, sigma2))
+    m = beta.size
+    shape = (m, S.shape[1])
+    a1, b1 = np.zeros(m), np.zeros(m)
+    ok = np.ones(m, dtype=bool)
+    min_rho, sum_nu = np.full(m, np.inf), np.zeros(m)
+    rows = np.arange(m)
     for k in range(n - 1, -1, -1):
-        c = float(_sf_c(k))
+        e = np.broadcast_to(eta_k(k), (m,))[:, None]
+        c = np.broadcast_to(c_k(k), (m,))[:, None]
         with np.errstate(all="ignore"):
             A, B, R, N = (
                 np.broadcast_to(v, shape) for v in coeffs(e, c, b_, L_, a1[:, None], b1[:, None], S)
@@ -164,6 +166,29 @@ def _schedule_free_one(eta, beta, L, sigma2, gap, n: int):
     with np.errstate(all="ignore"):
         val = (gap + sigma2 * sum_nu) / (n * min_rho)
     return np.where(ok & (min_rho > 0) & np.isfinite(val), val, np.inf)
+
+
+def gspa_schedule(*, eta, c, beta, L, sigma2, gap) -> float:
+    """Certified bound for GSPA with a schedule (eta_k, c_k), k < n = len(eta), fixed beta:
+
+        (gap + sigma2 sum_k nu_k) / (n min_k rho_k)     (theorem P12 run backwards),
+
+    on (1/n) sum_{k<n} E|grad f(y_k)|^2; inf where a step leaves P12's region. ``eta`` and
+    ``c`` are 1-D sequences of the same length (PyTorch schedules: see :mod:`.schedule`).
+    """
+    e = check_range("eta", eta)
+    cc = check_range("c", c)
+    if e.ndim != 1 or cc.shape != e.shape:
+        raise ValueError(f"eta, c: must be 1-D sequences of the same length, got {e.shape}, "
+                         f"{cc.shape}")  # fmt: skip
+    args = common_args(L, sigma2, len(e), gap)
+    bb = check_range("beta", beta)
+    if any(np.ndim(v) for v in (bb, *args.values())):
+        raise ValueError("beta, L, sigma2, gap: must be numbers for a schedule")
+    one = lambda v: np.atleast_1d(np.asarray(v, dtype=float))  # noqa: E731
+    val = _chain(lambda k: e[k], lambda k: cc[k], one(bb), one(args["L"]), one(args["sigma2"]),
+                 one(args["gap"]), len(e))  # fmt: skip
+    return float(val[0])
 
 
 def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
@@ -189,6 +214,7 @@ def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
     out = np.full(cols[0].shape, np.inf)
     for n in np.unique(cols[5]):
         sel = cols[5] == n
-        out[sel] = _schedule_free_one(*(v[sel] for v in cols[:5]), int(n))
+        lr_, m_, L_, s2, gap_ = (v[sel] for v in cols[:5])
+        out[sel] = _chain(lambda k, lr_=lr_: lr_, _sf_c, m_, L_, s2, gap_, int(n))
     val = out.reshape(shape)
     return finish([("P12", val)], detail)

@@ -1,4 +1,5 @@
-"""``simulate``: SGD / SGD+M in any form, schedules and grids, many seeds, one array program."""
+"""``simulate``: SGD / SGD+M in any form and the momentum family (Nesterov, QHM, schedule-free
+SGD, GSPA), schedules and grids, many seeds, one array program."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 from ..objectives import Objective, make
 from ..validate import check_range
 from . import engine_numba, engine_numpy
-from .forms import CODES, METHODS
+from .forms import CODES, GSPA, METHODS, gspa_coordinates
 from .noise import run_keys
 from .params import as_param, broadcast_configs
 
@@ -24,6 +25,9 @@ AUTO_NUMBA_WORK = 2e7
 #: the noisy gradient, the two updated states, np.where copies), and of shape (P, runs)
 #: (per-run records and masks); measured with tracemalloc on every objective, rounded up
 STATE_ARRAYS, RUN_ARRAYS = 15, 12
+#: the GSPA kernel keeps y_k = (1 - beta) z_k + beta x_k alive besides, and one temporary of
+#: building it (measured the same way)
+GSPA_STATE_ARRAYS = STATE_ARRAYS + 2
 
 
 def objective_bytes_per_run(objective: Objective) -> int:
@@ -47,16 +51,24 @@ def objective_bytes_per_run(objective: Objective) -> int:
 
 
 def memory_estimate(
-    configs: int, runs: int, dim: int, steps: int, trajectory: bool, objective_bytes: int = 0
+    configs: int,
+    runs: int,
+    dim: int,
+    steps: int,
+    trajectory: bool,
+    objective_bytes: int = 0,
+    method: str | None = None,
 ) -> int:
     """Bytes a simulation needs at its peak (an estimate erring on the large side):
 
     8 (15 P S d + 12 P S + 6 P n) + P S objective_bytes  (+ 8 (n + 1) P S d with
     ``trajectory``), for P configurations, S runs, dim d, n steps, and ``objective_bytes`` the
-    objective's own temporaries per run (:func:`objective_bytes_per_run`).
+    objective's own temporaries per run (:func:`objective_bytes_per_run`); 17 P S d instead
+    of 15 for a ``method`` run by the GSPA kernel (nesterov, qhm, schedule_free, gspa).
     """
     P, S, d, n = configs, runs, dim, steps
-    total = 8 * (STATE_ARRAYS * P * S * d + RUN_ARRAYS * P * S + 6 * P * n)
+    arrays = GSPA_STATE_ARRAYS if CODES.get(method) == GSPA else STATE_ARRAYS
+    total = 8 * (arrays * P * S * d + RUN_ARRAYS * P * S + 6 * P * n)
     total += P * S * objective_bytes
     if trajectory:
         total += 8 * (n + 1) * P * S * d
@@ -84,18 +96,24 @@ def _gb(b: float) -> str:
 
 
 def check_memory(
-    objective: Objective, configs: int, runs: int, steps: int, trajectory: bool
+    objective: Objective,
+    configs: int,
+    runs: int,
+    steps: int,
+    trajectory: bool,
+    method: str | None = None,
 ) -> None:
     """ValueError naming ``runs`` if the simulation would not fit in the available memory."""
     dim = objective.dim
     have = available_memory()
-    if have is None or memory_estimate(configs, runs, dim, steps, trajectory) <= have / 2:
+    m = {"method": method}
+    if have is None or memory_estimate(configs, runs, dim, steps, trajectory, **m) <= have / 2:
         return  # clearly fits: no need to measure the objective
     ob = objective_bytes_per_run(objective)
-    need = memory_estimate(configs, runs, dim, steps, trajectory, ob)
+    need = memory_estimate(configs, runs, dim, steps, trajectory, ob, **m)
     if need <= have:
         return
-    per_run = memory_estimate(configs, 1, dim, steps, trajectory, ob)
+    per_run = memory_estimate(configs, 1, dim, steps, trajectory, ob, **m)
     fit = max(int(have // per_run) - 1, 0)
     raise ValueError(
         f"runs: {runs} runs x {configs} configuration(s) x dim {dim}"
@@ -112,6 +130,10 @@ class SimResult:
     Per step k (mean over the runs of a configuration still alive at step k; ``alive`` counts
     them, and a mean over no run is NaN, never a silent 0):
 
+    x_k below is the point where the k-th gradient is taken (the optimizer's parameters in
+    train mode): GSPA's y_k = (1 - beta_k) z_k + beta_k x_k for the GSPA members
+    (``nesterov``, ``qhm``, ``schedule_free``, ``gspa``), the iterate itself otherwise.
+
     * ``grad2[p, k]`` = mean |grad f(x_k)|^2,  ``f[p, k]`` = mean f(x_k) (if recorded),
     * ``cos[p, k]`` = mean cos(buffer_k, grad f(x_k)) (momentum methods, if recorded; taken as
       0 where the buffer is 0, e.g. at k = 0), the C4 correlation.
@@ -120,7 +142,10 @@ class SimResult:
     ``diverged[p, s]`` and ``diverged_step[p, s]`` (-1 if it did not diverge: the first k
     with a non-finite gradient or |x_k| > blowup; the run is frozen at x_k from then on);
     ``f0[p, s]`` = f(x_0). ``x`` is the final state (P, S, d) (x_k of the step of divergence
-    for diverged runs) and ``state`` the second state (b, z or x_{k-1}). ``trajectory``
+    for diverged runs) and ``state`` the second state (b, z or x_{k-1}); for the GSPA
+    members ``x`` is y_n (with the last step's beta if beta is a schedule), ``x_eval`` is
+    GSPA's final x_n (schedule-free's eval-mode parameters; None for the other methods) and
+    ``gspa`` holds their (eta_k, c_k, beta_k) as (P, T) arrays. ``trajectory``
     (n + 1, P, S, d) only if asked. ``var_mean``/``var_max``: minibatch noise only, the exact
     conditional variance E|xi_k|^2 at x_k (mean per step, max over steps and runs).
     """
@@ -144,6 +169,8 @@ class SimResult:
     var_mean: np.ndarray | None = None
     var_max: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
+    x_eval: np.ndarray | None = None
+    gspa: dict[str, np.ndarray] | None = None
 
     @property
     def diverged(self) -> np.ndarray:
@@ -176,6 +203,8 @@ def simulate(
     momentum=None,
     eta=None,
     c=None,
+    nu=None,
+    beta=None,
     sigma2=0.0,
     batch: int | None = None,
     dim: int = 10,
@@ -190,9 +219,19 @@ def simulate(
     r"""Run ``runs`` seeds of ``method`` on ``objective`` for every configuration at once.
 
     method: ``"sgd"`` (lr), ``"sgdm"`` (PyTorch form: lr, momentum), ``"spa"`` (eta, c),
-    ``"heavy_ball"`` (lr, momentum); see :mod:`lyapunov.sim.forms`. Parameters (and
-    ``sigma2``) are numbers, schedules (length ``steps``) or (P, T) grids
-    (:mod:`lyapunov.sim.params`); the step k uses the value at index k.
+    ``"heavy_ball"`` (lr, momentum), and the members of generalized SPA (GSPA),
+
+        y_k = (1 - beta) z_k + beta x_k,  z_{k+1} = z_k - eta_k g_k(y_k),
+        x_{k+1} = (1 - c_k) x_k + c_k z_{k+1},  z_0 = x_0:
+
+    ``"nesterov"`` (torch.optim.SGD(lr, momentum, nesterov=True): lr, momentum), ``"qhm"``
+    (qhoptim's QHM: lr, momentum, nu), ``"schedule_free"`` (schedulefree.SGDScheduleFree
+    with warmup_steps=0: lr, momentum) and ``"gspa"`` (eta, c, beta), all run by one GSPA
+    kernel in the coordinates of the registry of methods (:mod:`lyapunov.sim.forms`). Parameters
+    (and ``sigma2``) are numbers, schedules (length ``steps``) or (P, T) grids
+    (:mod:`lyapunov.sim.params`); the step k uses the value at index k. Schedules of the GSPA
+    members: any for ``gspa``; lr only for ``schedule_free`` (the package's weights c_k, e.g.
+    its warm-up); none for ``nesterov`` and ``qhm`` (their maps to GSPA hold for constants).
 
     Noise: ``g_k = grad f(x_k) + xi_k`` with xi_k = sqrt(sigma2/dim) N(0, I), so
     E|xi_k|^2 = sigma2 *in total* (not per coordinate); or, with ``batch = m``, the minibatch
@@ -233,20 +272,17 @@ def simulate(
     for r in record:
         if r not in ("f", "cos"):
             raise ValueError(f"record: unknown record {r!r}, choose from ['cos', 'f']")
-    given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c}
-    n1, n2 = METHODS[method]
+    given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c, "nu": nu, "beta": beta}
+    names = METHODS[method]
     for name, v in given.items():
-        if v is not None and name not in (n1, n2):
+        if v is not None and name not in names:
             raise ValueError(
-                f"{name}: not a parameter of method {method!r} (it takes {n1}"
-                + (f", {n2})" if n2 else ")")
+                f"{name}: not a parameter of method {method!r} (it takes {', '.join(names)})"
             )
-    for name in (n1, n2):
-        if name is not None and given[name] is None:
+    for name in names:
+        if given[name] is None:
             raise ValueError(f"{name}: required by method {method!r}")
-    params = {n1: as_param(n1, given[n1], steps)}
-    if n2 is not None:
-        params[n2] = as_param(n2, given[n2], steps)
+    params = {name: as_param(name, given[name], steps) for name in names}
     if batch is not None:
         batch = _int("batch", batch)
         if objective.n_samples is None:
@@ -255,10 +291,18 @@ def simulate(
             raise ValueError("sigma2: must be 0 with minibatch noise (batch is given)")
     params["sigma2"] = as_param("sigma2", sigma2, steps)
     P = broadcast_configs(params)
+    code = CODES[method]
+    coords = None
+    if code == GSPA:
+        eta_k, c_k, beta_k = gspa_coordinates(method, params, steps)
+        coords = {
+            k: np.ascontiguousarray(np.broadcast_to(v, (P, v.shape[1])))
+            for k, v in (("eta", eta_k), ("c", c_k), ("beta", beta_k))
+        }
     d = objective.dim
     if x0 is None:
         x0 = objective.x0()
-    check_memory(objective, P, runs, steps, trajectory)
+    check_memory(objective, P, runs, steps, trajectory, method)
     X0 = np.array(np.broadcast_to(check_range_x0(x0), (P, runs, d)), dtype=float)
     if engine not in ("auto", "numpy", "numba"):
         raise ValueError(f"engine: must be 'auto', 'numpy' or 'numba', got {engine!r}")
@@ -270,17 +314,21 @@ def simulate(
         big = P * runs * steps * d >= AUTO_NUMBA_WORK
         ok = big and batch is None and not trajectory and engine_numba.available()
         engine = "numba" if ok else "numpy"
-    code = CODES[method]
     full = {k: np.ascontiguousarray(np.broadcast_to(v, (P, v.shape[1]))) for k, v in params.items()}
-    P1 = full[n1]
-    P2 = full[n2] if n2 is not None else np.zeros((P, 1))
+    if coords is not None:
+        P1, P2, P3 = coords["eta"], coords["c"], coords["beta"]
+    else:
+        P1 = full[names[0]]
+        P2 = full[names[1]] if len(names) > 1 else np.zeros((P, 1))
+        P3 = np.zeros((P, 1))
     SIG = np.sqrt(full["sigma2"] / d)
     keys = run_keys(seed, runs)
     rec_f, rec_cos = "f" in record, "cos" in record and code != 0
     if engine == "numba":
         out = engine_numba.run(
-            objective, code, P1, P2, SIG, X0, steps, keys, blowup**2, rec_f, rec_cos, progress
-        )
+            objective, code, P1, P2, SIG, X0, steps, keys, blowup**2, rec_f, rec_cos, progress,
+            P3,
+        )  # fmt: skip
     else:
         idx_rng = np.random.default_rng([seed, 1]) if batch is not None else None
         out = engine_numpy.run(
@@ -300,6 +348,7 @@ def simulate(
             idx_rng,
             record_variance,
             progress,
+            P3,
         )
     n = out["count"]
     s = out["sums"]
@@ -322,6 +371,8 @@ def simulate(
         trajectory=out["trajectory"],
         var_mean=_mean(s["var"], n) if (batch is not None and record_variance) else None,
         var_max=out["var_max"],
+        x_eval=out["x_eval"] if coords is not None else None,
+        gspa=coords,
     )
 
 

@@ -38,15 +38,16 @@ def _build(f_row, grad_row):
     from .forms import make_forms
 
     jit = numba.njit(cache=False)
-    update, buffer, _ = make_forms(jit)
+    update, buffer, _, point = make_forms(jit)
     f_row, grad_row = jit(f_row), jit(grad_row)
     mix64, normal = noise.make_scalar(jit)
     G = noise._G
 
     @numba.njit(parallel=True)  # no cache=True: closures of one name would share a cache
     def kernel(
-        code, X, Z, keys, P1, P2, SIG, k0, k1, C, blowup2, rec_f, rec_cos, data, run_tot, div, acc
-    ):
+        code, X, Z, keys, P1, P2, P3, SIG, k0, k1, C, blowup2, rec_f, rec_cos, data, run_tot,
+        div, acc,
+    ):  # fmt: skip
         R, d = X.shape
         S = keys.shape[0]
         P = R // S
@@ -55,6 +56,7 @@ def _build(f_row, grad_row):
             p = pc // C
             c = pc % C
             g = np.empty(d)
+            yv = np.empty(d)  # GSPA: y_k = (1 - beta_k) z_k + beta_k x_k
             for s in range((c * S) // C, ((c + 1) * S) // C):
                 r = p * S + s
                 x = X[r]
@@ -64,12 +66,18 @@ def _build(f_row, grad_row):
                     continue
                 tot = 0.0
                 for k in range(k0, k1):
-                    grad_row(x, g, data)
+                    at = x
+                    if code == 4:
+                        e = P3[p, k if P3.shape[1] > 1 else 0]
+                        for i in range(d):
+                            yv[i] = point(code, x[i], z[i], e)
+                        at = yv
+                    grad_row(at, g, data)
                     g2 = 0.0
                     xx = 0.0
                     for i in range(d):
                         g2 += g[i] * g[i]
-                        xx += x[i] * x[i]
+                        xx += at[i] * at[i]
                     if not (math.isfinite(g2) and xx <= blowup2):
                         div[r] = k
                         break
@@ -77,7 +85,7 @@ def _build(f_row, grad_row):
                     acc[0, pc, k] += g2
                     acc[3, pc, k] += 1.0
                     if rec_f:
-                        acc[1, pc, k] += f_row(x, data)
+                        acc[1, pc, k] += f_row(at, data)
                     if rec_cos:
                         bg = 0.0
                         bb = 0.0
@@ -108,8 +116,10 @@ def _build(f_row, grad_row):
     return kernel
 
 
-def run(obj, code, P1, P2, SIG, X0, steps, keys, blowup2, rec_f, rec_cos, progress=None):
+def run(obj, code, P1, P2, SIG, X0, steps, keys, blowup2, rec_f, rec_cos, progress=None, P3=None):
     """Simulate with the fused kernel; the same dict as the numpy engine's ``run``.
+
+    ``P3``: the third parameter (GSPA's beta_k, (P, T)), unused by the other forms.
 
     With ``progress`` (a callable ``progress(done_steps, steps)``), the steps are run in about
     20 blocks (the state persists between blocks) and ``progress`` is called after each.
@@ -124,7 +134,8 @@ def run(obj, code, P1, P2, SIG, X0, steps, keys, blowup2, rec_f, rec_cos, progre
     P, S, d = X0.shape
     C = min(S, 8)
     X = np.ascontiguousarray(X0.reshape(P * S, d)).copy()
-    Z = make_forms()[2](code, X)
+    _, _, init, point = make_forms()
+    Z = init(code, X)
     run_tot = np.zeros(P * S)
     div = np.full(P * S, -1, dtype=np.int64)
     acc = np.zeros((4, P * C, steps))
@@ -133,22 +144,26 @@ def run(obj, code, P1, P2, SIG, X0, steps, keys, blowup2, rec_f, rec_cos, progre
         return np.array(a, dtype=np.float64, order="C")
 
     P1, P2, SIG = f64(P1), f64(P2), f64(SIG)
+    P3 = f64(np.zeros((P, 1)) if P3 is None else P3)
     block = steps if progress is None else max(1, -(-steps // 20))
     for k0 in range(0, steps, block):
         k1 = min(steps, k0 + block)
-        kernel(code, X, Z, keys, P1, P2, SIG, k0, k1, C, float(blowup2), bool(rec_f),
+        kernel(code, X, Z, keys, P1, P2, P3, SIG, k0, k1, C, float(blowup2), bool(rec_f),
                bool(rec_cos), data, run_tot, div, acc)  # fmt: skip
         if progress is not None:
             progress(k1, steps)
     acc = acc.reshape(4, P, C, steps).sum(axis=2)
     run_g2 = np.where(div < 0, run_tot / steps, np.nan)
+    beta = np.repeat(P3[:, -1], S)[:, None]  # the last step's beta for the final y_n
+    Y = point(code, X, Z, beta)
     return {
         "sums": {"grad2": acc[0], "f": acc[1], "cos": acc[2], "var": np.zeros((P, steps))},
         "count": acc[3].astype(np.int64),
         "run_grad2": run_g2.reshape(P, S),
         "diverged_step": div.reshape(P, S),
-        "x": X.reshape(P, S, d),
+        "x": Y.reshape(P, S, d),
         "state": Z.reshape(P, S, d),
+        "x_eval": X.reshape(P, S, d),
         "trajectory": None,
         "var_max": None,
     }

@@ -2,9 +2,11 @@
 
 Per step k (the same order as the fused numba kernel, :mod:`lyapunov.sim.engine_numba`):
 
-1. G = grad f(X_k); |G|^2 and |X_k|^2 per run; a run whose |G|^2 is not finite or whose
-   |X_k|^2 exceeds ``blowup2`` (NaN included) is marked diverged at step k and frozen;
-2. the live runs' |G|^2, f(X_k) and cos(buffer, G) are added to the records;
+1. Y_k = the point where the gradient is taken (X_k itself, or GSPA's
+   y_k = (1 - beta_k) z_k + beta_k x_k); G = grad f(Y_k); |G|^2 and |Y_k|^2 per run; a run
+   whose |G|^2 is not finite or whose |Y_k|^2 exceeds ``blowup2`` (NaN included) is marked
+   diverged at step k and frozen;
+2. the live runs' |G|^2, f(Y_k) and cos(buffer, G) are added to the records;
 3. g = G + xi_k (Gaussian: sqrt(sigma2/d) N from :mod:`lyapunov.sim.noise`, or a minibatch
    gradient) and the live runs take one step of their method.
 """
@@ -16,7 +18,7 @@ import numpy as np
 from .forms import make_forms
 from .noise import normal_block
 
-_update, _buffer, _init = make_forms()
+_update, _buffer, _init, _point = make_forms()
 
 
 def _col(A: np.ndarray, k: int) -> np.ndarray:
@@ -40,8 +42,13 @@ def run(
     idx_rng=None,
     rec_var=False,
     progress=None,
+    P3=None,
 ):
-    """Simulate; returns a dict of records (see :class:`lyapunov.sim.SimResult`)."""
+    """Simulate; returns a dict of records (see :class:`lyapunov.sim.SimResult`).
+
+    ``P3``: the third parameter (GSPA's beta_k, (P, T)), unused by the other forms."""
+    if P3 is None:
+        P3 = np.zeros((X0.shape[0], 1))
     P, S, d = X0.shape
     X = X0.copy()
     Z = _init(code, X)
@@ -54,11 +61,12 @@ def run(
     traj = np.empty((steps + 1, P, S, d)) if trajectory else None
     with np.errstate(all="ignore"):
         for k in range(steps):
+            Y = _point(code, X, Z, _col(P3, k))
             if traj is not None:
-                traj[k] = X
-            G = obj.grad(X)
+                traj[k] = Y
+            G = obj.grad(Y)
             g2 = np.sum(G * G, axis=-1)
-            xx = np.sum(X * X, axis=-1)
+            xx = np.sum(Y * Y, axis=-1)
             bad = alive & ~(np.isfinite(g2) & (xx <= blowup2))
             div[bad] = k
             alive &= ~bad
@@ -68,7 +76,7 @@ def run(
             rec["grad2"][:, k] = np.sum(np.where(alive, g2, 0.0), axis=1)
             count[:, k] = np.sum(alive, axis=1)
             if rec_f:
-                rec["f"][:, k] = np.sum(np.where(alive, obj.f(X), 0.0), axis=1)
+                rec["f"][:, k] = np.sum(np.where(alive, obj.f(Y), 0.0), axis=1)
             if rec_cos:
                 B = _buffer(code, X, Z)
                 bg = np.sum(B * G, axis=-1)
@@ -81,9 +89,9 @@ def run(
                 g = G + sig * normal_block(keys, k, d)[None] if np.any(sig) else G
             else:
                 idx = idx_rng.integers(0, obj.n_samples, size=(S, batch))
-                g = obj.grad_batch(X, np.broadcast_to(idx, (P, S, batch)))
+                g = obj.grad_batch(Y, np.broadcast_to(idx, (P, S, batch)))
                 if rec_var:
-                    v = obj.minibatch_variance(X, batch)
+                    v = obj.minibatch_variance(Y, batch)
                     rec["var"][:, k] = np.sum(np.where(alive, v, 0.0), axis=1)
                     var_max = np.maximum(var_max, np.max(np.where(alive, v, 0.0), axis=1))
             Xn, Zn = _update(code, X, Z, g, _col(P1, k), _col(P2, k))
@@ -92,16 +100,18 @@ def run(
             Z = np.where(live, Zn, Z)
             if progress is not None and ((k + 1) % max(1, -(-steps // 20)) == 0 or k + 1 == steps):
                 progress(k + 1, steps)
+        Y = _point(code, X, Z, _col(P3, steps - 1))
         if traj is not None:
-            traj[steps] = X
+            traj[steps] = Y
     run_g2 = np.where(div < 0, tot / steps, np.nan)
     return {
         "sums": rec,
         "count": count,
         "run_grad2": run_g2,
         "diverged_step": div,
-        "x": X,
+        "x": Y,
         "state": Z,
+        "x_eval": X,
         "trajectory": traj,
         "var_max": var_max if rec_var else None,
     }

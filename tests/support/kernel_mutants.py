@@ -77,6 +77,8 @@ VERDICT = "lyapunov/engine/verdict.py"
 REGION = "lyapunov/engine/region.py"
 FORMS = "lyapunov/engine/forms.py"
 SMOOTH = "lyapunov/engine/smooth.py"
+LDL = "lyapunov/engine/ldl.py"
+STRUCTURE = "lyapunov/engine/structure.py"
 
 KERNEL_MUTANTS: list[KernelMutant] = [
     # -- decide.py: one exact decision ------------------------------------------------------
@@ -404,6 +406,97 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         "the L-smooth upper bound with L/4 instead of L/2 (a false fact)",
         unit=(T + "test_kernel_verdicts.py::test_smoothness_facts_hold_on_a_quadratic",),
         end_to_end=(T + "test_kernel_e2e.py::test_p3_with_quarter_smoothness_rate_refuted",),
+    ),
+    # -- the exact shortcuts: LDL^T pivots, sign structure, hypotheses, zero-mean terms ----------
+    KernelMutant(
+        "ldl-pivot-sign-ignored",
+        LDL,
+        'if not holds(m, ">="):',
+        'not holds(m, ">=")',
+        "False",
+        "an LDL pivot eliminated without deciding that it is >= 0",
+        unit=(T + "test_engine_structure.py::test_ldl_never_proves_a_negative_pivot",),
+        end_to_end=(T + "test_kernel_e2e.py::test_p3_rate_too_good_refuted",),
+    ),
+    KernelMutant(
+        "ldl-divides-by-vanishing-pivot",
+        LDL,
+        'if not all(holds(d, "!=") for d in _denominator_factors(u)):',
+        'not all(holds(d, "!=") for d in _denominator_factors(u))',
+        "False",
+        "a row eliminated by a pivot that vanishes under it somewhere in the region",
+        unit=(
+            T + "test_engine_structure.py::"
+            "test_ldl_does_not_divide_by_a_pivot_that_vanishes_under_a_nonzero_row",
+        ),
+        end_to_end=(
+            T + "test_engine_structure.py::test_decide_psd_refutes_a_row_under_a_vanishing_pivot",
+        ),
+    ),
+    KernelMutant(
+        "ldl-undefined-entries",
+        LDL,
+        'if not all(holds(d, "!=") for d in _denominator_factors(entries)):',
+        'not all(holds(d, "!=") for d in _denominator_factors(entries))',
+        "False",
+        "a matrix undefined somewhere in the region proved PSD (its poles cancel in the LDL)",
+        unit=(T + "test_engine_structure.py::test_ldl_refuses_entries_undefined_on_the_region",),
+        end_to_end=(
+            T + "test_engine_structure.py::"
+            "test_decide_psd_never_proves_a_matrix_undefined_on_the_region",
+        ),
+    ),
+    KernelMutant(
+        "sign-parity-ignored",
+        STRUCTURE,
+        "return not negative",
+        "not negative",
+        "True",
+        "a product with an odd number of nonpositive factors taken as nonnegative",
+        unit=(T + "test_engine_structure.py::test_sign_rules",),
+        end_to_end=(
+            T + "test_engine_structure.py::"
+            "test_decide_through_structure_proves_true_and_refutes_false",
+        ),
+    ),
+    KernelMutant(
+        "sum-rule-any",
+        STRUCTURE,
+        'and all(self.holds(t, ">=", depth + 1) for t in terms)',
+        "and all(",
+        "and any(",
+        "a sum taken as nonnegative when one of its terms is",
+        unit=(
+            T + "test_engine_structure.py::"
+            "test_rules_never_prove_a_false_sum_even_with_generous_leaves",
+        ),
+        end_to_end=(
+            T + "test_engine_structure.py::test_decide_refutes_false_sums_and_misread_hypotheses",
+        ),
+    ),
+    KernelMutant(
+        "hypothesis-sign-ignored",
+        STRUCTURE,
+        "return _at_least(op_h if sign > 0 else _FLIP[op_h], op_e)",
+        "op_h if sign > 0 else _FLIP[op_h]",
+        "op_h",
+        "a negative multiple of a hypothesis taken as having its sign",
+        unit=(T + "test_engine_structure.py::test_implies_up_to_positive_monomials_and_direction",),
+        end_to_end=(
+            T + "test_engine_structure.py::test_decide_refutes_false_sums_and_misread_hypotheses",
+        ),
+    ),
+    KernelMutant(
+        "zero-mean-any-vector",
+        THEOREMS,
+        "if fact.zero_mean and not self._is_zero_mean(fact.form):",
+        "fact.zero_mean and not self._is_zero_mean(fact.form)",
+        "False",
+        "a forged zero-mean fact <xi, g(next)> (not mean zero) accepted",
+        unit=(T + "test_engine_structure.py::test_zero_mean_test_reads_the_form",),
+        end_to_end=(
+            T + "test_engine_structure.py::test_zero_mean_only_for_vectors_known_before_the_noise",
+        ),
     ),
 ]
 
