@@ -222,7 +222,8 @@ def _method_params(names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {name: METHODS[name].params for name in names}
 
 
-_SIM_FORMS = ["sgd", "sgdm", "spa", "heavy_ball"]  # the forms the simulator runs
+_SIM_FORMS = ["sgd", "sgdm", "spa", "heavy_ball"]  # the forms `sweep simulate` runs
+_SIM_METHODS = [*_SIM_FORMS, "nesterov", "qhm", "schedule_free", "gspa"]  # `simulate`: all
 _METHODS = _method_params(("sgd", "sgdm", "spa"))  # the methods with certified calculators
 
 
@@ -363,6 +364,8 @@ def bound(
     finite = math.isfinite(res.value)
     out["bound"] = res.value
     out["theorem"] = res.theorem or None
+    out["reason"] = res.reason or None  # why no theorem covers the point (None where finite)
+    out["step_limit"] = {"name": res.step_name, "value": res.step_limit}
     if as_json:
         from .jsonio import dumps
 
@@ -377,7 +380,12 @@ def bound(
             f"{res.value:.6g}  [theorem {res.theorem}]"
         )
     else:
-        click.echo(f"no certified theorem covers {shown} (L={L:g}): bound = inf")
+        others = ", ".join(f"{k}={v:g}" for k, v in params.items() if k != res.step_name)
+        click.echo(
+            f"no certified theorem covers {shown} (L={L:g}): bound = inf. Why: {res.reason}. "
+            f"Certified: {res.step_name} < {res.step_limit:.6g}"
+            + (f" at {others}" if others else "")
+        )
     return EXIT_OK
 
 
@@ -502,15 +510,26 @@ def _bound_schedule(
 )
 @click.option(
     "--method",
-    type=click.Choice(_SIM_FORMS),
+    type=click.Choice(_SIM_METHODS),
     default="sgdm",
     show_default=True,
-    help="Form of the method.",
+    help="The method (nesterov: torch SGD(nesterov=True); qhm: qhoptim's QHM; "
+    "schedule_free: SGDScheduleFree, warmup_steps=0; gspa: generalized SPA).",
 )
-@click.option("--lr", type=float, help="Learning rate (sgd, sgdm, heavy_ball).")
-@click.option("--momentum", type=float, help="Momentum in [0, 1) (sgdm, heavy_ball).")
-@click.option("--eta", type=float, help="SPA step (spa).")
-@click.option("--c", "c", type=float, help="SPA averaging weight in (0, 1] (spa).")
+@click.option(
+    "--lr", type=float, help="Learning rate (sgd, sgdm, heavy_ball, nesterov, qhm, schedule_free)."
+)
+@click.option(
+    "--momentum",
+    type=float,
+    help="Momentum in [0, 1) (sgdm, heavy_ball, nesterov, qhm, schedule_free).",
+)
+@click.option("--eta", type=float, help="SPA/GSPA step (spa, gspa).")
+@click.option("--c", "c", type=float, help="SPA/GSPA averaging weight in (0, 1] (spa, gspa).")
+@click.option("--nu", type=float, help="QHM's nu in [0, 1] (qhm).")
+@click.option(
+    "--beta", type=float, help="GSPA: gradient at (1 - beta) z + beta x, beta in [0, 1] (gspa)."
+)
 @click.option("--steps", type=int, required=True, help="Steps per run.")
 @click.option("--runs", type=int, required=True, help="Independent runs (seeds).")
 @click.option(
@@ -543,6 +562,8 @@ def simulate(
     momentum,
     eta,
     c,
+    nu,
+    beta,
     steps,
     runs,
     sigma2,
@@ -554,7 +575,8 @@ def simulate(
     as_json,
 ):
     """Monte-Carlo mean of (1/steps) sum_k |grad f(x_k)|^2 with its interval, next to the
-    certified bound. Outcome: confirmed (the interval is under the bound), violated (above it,
+    certified bound (x_k: where the k-th gradient is taken, y_k for the GSPA members).
+    Outcome: confirmed (the interval is under the bound), violated (above it,
     or a run diverged: a real alarm, exit 1), inconclusive (the interval straddles the bound:
     more runs narrow it; exit 0), or no bound. Runs that would not fit in memory are refused.
 
@@ -562,11 +584,14 @@ def simulate(
     Examples:
       lyapunov simulate --objective cosine --lr 0.05 --momentum 0.9 --steps 1000 --runs 200
       lyapunov simulate --objective lsq --method spa --eta 0.5 --c 0.1 --steps 500 --runs 100
+      lyapunov simulate --objective cosine --method qhm --lr 0.1 --momentum 0.9 --nu 0.7 \
+          --steps 500 --runs 100
     """
     from .confirm import confirm, format_rows
     from .jsonio import dumps
 
-    kw = {k: v for k, v in dict(lr=lr, momentum=momentum, eta=eta, c=c).items() if v is not None}
+    given = dict(lr=lr, momentum=momentum, eta=eta, c=c, nu=nu, beta=beta)
+    kw = {k: v for k, v in given.items() if v is not None}
     args = dict(
         steps=steps,
         runs=runs,
@@ -583,7 +608,7 @@ def simulate(
         from .sim.core import check_memory
 
         if isinstance(runs, int) and isinstance(steps, int) and runs >= 1 and steps >= 1:
-            check_memory(make(objective, dim), 1, runs, steps, False)  # before any progress bar
+            check_memory(make(objective, dim), 1, runs, steps, False, method)  # before any bar
         if as_json or steps * runs * dim < 10**7:
             out = confirm(objective, method, **args)
         else:

@@ -32,8 +32,13 @@ def test_spa_matches_the_certified_expression(eta, c, sigma2):
     inside = p4.theorem.region.contains(subs)
     if inside:
         assert got == pytest.approx(exact_rate(p4.theorem, subs, 3, 50), rel=1e-12)
-    else:
-        assert got == np.inf
+    else:  # beyond P4: P4c's bound at its searched weights (tests/test_bounds_large_step.py)
+        from lyapunov.bounds.large_step import p4c_rate
+
+        want = p4c_rate().bounds(eta, c, 2.0, sigma2, 50, 3.0)[0]
+        assert got == want and np.isfinite(got) == (
+            2 * eta < 4 * (2 - c) ** 2 / ((2 - c) ** 2 + c**2)
+        )
 
 
 def test_sgd_formula_and_sgdm_conversion():
@@ -51,7 +56,7 @@ def test_sgd_formula_and_sgdm_conversion():
 
 def test_outside_every_region_is_inf_not_a_number():
     assert bounds.sgd(lr=2.5, **COMMON) == np.inf
-    assert bounds.spa(eta=1.9, c=0.5, **COMMON) == np.inf  # L eta > 2 - c
+    assert bounds.spa(eta=3.7, c=0.5, **COMMON) == np.inf  # L eta > 4(2-c)^2/((2-c)^2 + c^2)
     assert bounds.sgdm(lr=0.5, momentum=0.9, **COMMON) == np.inf
 
 
@@ -69,7 +74,8 @@ def test_broadcasting_and_shapes():
     assert isinstance(bounds.sgd(lr=0.1, **COMMON), float)
     res = bounds.spa(eta=eta, c=0.5, detail=True, **COMMON)
     assert list(res.theorem) == ["P4", "P4", "P4"]
-    assert bounds.spa(eta=3.0, c=0.5, detail=True, **COMMON).theorem == ""
+    assert bounds.spa(eta=3.0, c=0.5, detail=True, **COMMON).theorem == "P4c"  # beyond P4
+    assert bounds.spa(eta=3.7, c=0.5, detail=True, **COMMON).theorem == ""  # beyond P4c
 
 
 def test_monotone_in_gap_steps_and_noise():

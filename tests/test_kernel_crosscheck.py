@@ -112,7 +112,18 @@ def test_wrong_refutation_by_z3_is_caught(monkeypatch):
     assert len(tally.disagreements) == 1
 
 
+def _solver_only(monkeypatch):
+    """Every decision through the solvers (no exact shortcuts: hypotheses, structure, LDL)."""
+    from lyapunov.engine import psd, structure
+
+    decide_mod = importlib.import_module("lyapunov.engine.decide")
+    monkeypatch.setattr(structure, "proves", lambda *a, **k: False)
+    monkeypatch.setattr(decide_mod, "_is_hypothesis", lambda *a, **k: False)
+    monkeypatch.setattr(psd, "ldl_psd", lambda *a, **k: None)
+
+
 def test_wrong_second_solver_is_caught(monkeypatch):
+    _solver_only(monkeypatch)
     monkeypatch.setattr(second_solver, "solve", lambda *a: Answer("sat"))
     th, _ = load("p3_sgd_descent")
     with cross_checking() as tally:
@@ -122,6 +133,7 @@ def test_wrong_second_solver_is_caught(monkeypatch):
 
 
 def test_unconfirmed_decision_is_not_proved(monkeypatch):
+    _solver_only(monkeypatch)
     monkeypatch.setattr(second_solver, "solve", lambda *a: Answer("unknown", reason="timeout"))
     th, _ = load("p3_sgd_descent")
     assert th.check().status == CERTIFIED
@@ -133,11 +145,11 @@ def test_unconfirmed_decision_is_not_proved(monkeypatch):
 
 
 def test_cli_cross_check_exit_codes(monkeypatch):
+    _solver_only(monkeypatch)  # P3's decisions all through the solvers
     p3 = str(PROOFS / "p3_sgd_descent.py")
     code, out, _ = run_cli_in_process(["check", p3, "--cross-check", "--jobs", "1", "--json"])
     doc = json.loads(out)
     assert code == 0
-    # constants need no solver; every other decision of P3 is confirmed by the second one
     assert doc["cross_check"]["agreed"] >= 2 and doc["cross_check"]["disagreements"] == []
     _wrong_z3(monkeypatch, "unsat")
     code, out, _ = run_cli_in_process(["check", p3, "--cross-check", "--jobs", "1"])

@@ -50,11 +50,13 @@ def test_p4_region_is_the_theorems_region():
     # P4: L eta <= 2 - c for c < 1, i.e. lr <= (1 - momentum^2)/L; L eta < 2 at c = 1 (SGD)
     np.testing.assert_allclose(edge, [2.0, 0.75, 0.19], rtol=1e-6)
     assert region.p4_inside(0.1899, 0.9) and not region.p4_inside(0.3, 0.9)
-    # the same points as where the calculator is finite
+    # the same points as where the calculator uses P4 (beyond them it uses P4c)
     lr = np.linspace(0.013, 2.5, 60)
     for mom in (0.0, 0.5, 0.9):
-        finite = np.isfinite(bounds.sgdm(lr=lr, momentum=mom, L=1.0, sigma2=0.0, steps=9, gap=1.0))
-        np.testing.assert_array_equal(region.p4_inside(lr, np.full_like(lr, mom)), finite)
+        res = bounds.sgdm(lr=lr, momentum=mom, L=1.0, sigma2=0.0, steps=9, gap=1.0, detail=True)
+        np.testing.assert_array_equal(
+            region.p4_inside(lr, np.full_like(lr, mom)), res.theorem == "P4"
+        )
 
 
 def test_p4c_edge_is_below_and_near_the_drafts_limit(p4c):

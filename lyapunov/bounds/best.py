@@ -1,4 +1,4 @@
-"""The best step for a budget: argmin over lr (or eta) of a certified bound (P3, P4).
+"""The best step for a budget: argmin over lr (or eta) of a certified bound (P3, P4, P4c).
 
 The minimiser is searched numerically (:mod:`.optimize`); the bound returned is the certified
 bound *at* the returned step, so an imprecise search costs tightness, never soundness.
@@ -14,6 +14,7 @@ from ..validate import check_range
 from .constant import common_args, sgd, spa
 from .display import BestDisplay
 from .optimize import argmin_step
+from .why import p4_edge, step_limit
 
 __all__ = ["BestStep", "best_sgd_lr", "best_spa_eta", "best_sgdm_lr"]
 
@@ -56,12 +57,22 @@ def best_sgd_lr(*, L, sigma2, steps, gap) -> BestStep:
 
 
 def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
-    """argmin over eta of :func:`spa` at fixed c (searched up to the region's edge)."""
+    """argmin over eta of :func:`spa` at fixed c, searched up to the limit of the certified
+    steps (P4c's reach L eta < 4 (2-c)^2 / ((2-c)^2 + c^2) for c < 1, L eta < 2 at c = 1)."""
     a = common_args(L, sigma2, steps, gap)
     cc = check_range("c", c)
     ex = {k: v[..., None] for k, v in a.items()}
-    hi = np.where(cc < 1, (2 - cc) / a["L"], 2.0 / a["L"])
-    return _best(lambda eta: spa(eta=eta, c=cc[..., None], **ex), hi, [*a.values(), cc], "eta")
+    hi, _ = step_limit("spa", eta=np.ones(()), c=cc, L=a["L"])
+    res = _best(lambda eta: spa(eta=eta, c=cc[..., None], **ex), hi, [*a.values(), cc], "eta")
+    # the edge of P4's region is often the minimiser (the bound jumps up to P4c's beyond it):
+    # compare with it exactly rather than up to the grid's resolution
+    edge = np.broadcast_to(p4_edge(cc, a["L"]), np.shape(res.step))
+    at_edge = spa(eta=np.where(np.isfinite(edge) & (edge > 0), edge, 1.0), c=cc, **a)
+    at_edge = np.where(np.isfinite(edge) & (edge > 0), at_edge, np.inf)
+    better = at_edge < res.bound
+    if np.ndim(res.step) == 0:
+        return BestStep(float(edge), float(at_edge), "eta") if better else res
+    return BestStep(np.where(better, edge, res.step), np.where(better, at_edge, res.bound), "eta")
 
 
 def best_sgdm_lr(*, momentum, L, sigma2, steps, gap) -> BestStep:

@@ -1,12 +1,16 @@
-"""Certified bounds for constant hyper-parameters: SGD (theorem P3) and SPA / SGD+M (P4).
+"""Certified bounds for constant hyper-parameters: SGD (theorem P3) and SPA / SGD+M (P4, and
+P4c beyond P4's region).
 
 Every function returns an upper bound on (1/steps) sum_{k < steps} E|grad f(x_k)|^2 for every
 L-smooth f with f(x_0) - inf f <= gap and unbiased gradient noise of variance at most sigma2,
-the buffer starting at zero; ``inf`` where no certified theorem covers the parameters.
+the buffer starting at zero; ``inf`` where no certified theorem covers the parameters. With
+``detail=True`` the :class:`BoundResult` also says why a point is not covered (the condition
+that fails, :mod:`.why`) and the limit of the certified steps at the other parameters.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,6 +19,7 @@ import numpy as np
 from ..validate import check_range, check_steps
 from .compile import CompiledRate
 from .display import BoundDisplay
+from .why import step_limit, why_not
 
 __all__ = ["sgd", "spa", "sgdm", "BoundResult", "rates", "common_args", "finish"]
 
@@ -23,11 +28,20 @@ __all__ = ["sgd", "spa", "sgdm", "BoundResult", "rates", "common_args", "finish"
 class BoundResult(BoundDisplay):
     """A bound and, per point, the theorem it comes from (``""`` where the bound is inf).
 
+    ``reason``: where the bound is inf, the condition that fails, e.g. ``"L*eta < ... fails
+    (P4c ...): L*eta = 4.5"`` (``""`` where it is finite); ``step_limit``: every step
+    (``step_name``: ``"lr"`` or ``"eta"``) below it is certified at the other parameters, and
+    none at or above it (a supremum: not itself certified). ``lyapunov bound --json`` prints
+    them as ``"reason"`` and ``"step_limit"``.
+
     In a notebook it renders as a small table (``_repr_html_``) or as LaTeX (``_repr_latex_``).
     """
 
     value: np.ndarray | float
     theorem: np.ndarray | str
+    reason: np.ndarray | str = ""
+    step_limit: np.ndarray | float = float("nan")
+    step_name: str = ""
 
 
 @cache
@@ -67,6 +81,15 @@ def finish(candidates: list[tuple[str, np.ndarray]], detail: bool):
     return float(best) if best.ndim == 0 else best
 
 
+def _explained(res: BoundResult, method: str, **values: np.ndarray) -> BoundResult:
+    """``res`` with the reason where it is inf and the limit of the certified steps."""
+    limit, name = step_limit(method, **values)
+    reason = why_not(method, np.isfinite(np.asarray(res.value)), **values)
+    if np.ndim(res.value) == 0:
+        return dataclasses.replace(res, reason=str(reason), step_limit=float(limit), step_name=name)
+    return dataclasses.replace(res, reason=reason, step_limit=limit, step_name=name)
+
+
 def sgd(*, lr, L, sigma2, steps, gap, detail: bool = False):
     """Certified bound for SGD, x_{k+1} = x_k - lr (grad f(x_k) + xi_k)  (theorem P3):
 
@@ -75,22 +98,48 @@ def sgd(*, lr, L, sigma2, steps, gap, detail: bool = False):
     args = common_args(L, sigma2, steps, gap)
     eta = check_range("lr", lr)
     r = rates()["P3"]
-    return finish([("P3", r(eta=eta, **args))], detail)
+    res = finish([("P3", r(eta=eta, **args))], detail)
+    return _explained(res, "sgd", lr=eta, L=args["L"]) if detail else res
+
+
+def _spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
+    """P4 everywhere; P4c (its weights searched, :mod:`.large_step`) where P4 gives inf."""
+    p4 = rates()["P4"](eta=eta, c=c, **args)
+    out = [("P4", p4)]
+    e, cc, L, s2, n, g = np.broadcast_arrays(
+        eta, c, args["L"], args["sigma2"], args["steps"], args["gap"]
+    )
+    with np.errstate(all="ignore"):
+        todo = ~np.isfinite(np.broadcast_to(p4, e.shape)) & (cc < 1) & (L * e < 4)
+    p4c = np.full(e.shape, np.inf)
+    if todo.any():
+        from .large_step import p4c_rate
+
+        rate = p4c_rate()
+        todo &= L * e < rate.limit(cc)
+        if todo.any():
+            p4c[todo] = rate.bounds(e[todo], cc[todo], L[todo], s2[todo], n[todo], g[todo])[0]
+    out.append(("P4c", p4c))
+    return out
 
 
 def spa(*, eta, c, L, sigma2, steps, gap, detail: bool = False):
-    """Certified bound for SPA (eta, c), i.e. SGD+M with lr = c eta, momentum = 1 - c  (P4):
+    """Certified bound for SPA (eta, c), i.e. SGD+M with lr = c eta, momentum = 1 - c.
+
+    Theorem P4 where it covers (L eta <= 2 - c for c < 1, L eta < 2 at c = 1):
 
         2 D gap / (steps c eta (4 - 2c - c L eta)) + L eta (2 - c) sigma2 / (4 - 2c - c L eta),
-        D = c (2 - c) + 2 L eta (1 - c),    for L eta <= 2 - c (c < 1), L eta < 2 (c = 1).
+        D = c (2 - c) + 2 L eta (1 - c);
 
-    At c = 1 this is the SGD bound with step eta (P3).
+    beyond it, for c < 1 and L eta < 4 (2 - c)^2 / ((2 - c)^2 + c^2), theorem P4c's bound
+    gap / (steps rho) + nu sigma2 / rho at free weights (b, t) searched numerically and accepted
+    only inside P4c's region (:mod:`.large_step`). At c = 1 this is the SGD bound (P3).
     """
     args = common_args(L, sigma2, steps, gap)
     e = check_range("eta", eta)
     cc = check_range("c", c)
-    r = rates()["P4"]
-    return finish([("P4", r(eta=e, c=cc, **args))], detail)
+    res = finish(_spa_candidates(e, cc, args), detail)
+    return _explained(res, "spa", eta=e, c=cc, L=args["L"]) if detail else res
 
 
 def sgdm(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
@@ -101,4 +150,6 @@ def sgdm(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
     """
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)
-    return spa(eta=a / (1 - m), c=1 - m, L=L, sigma2=sigma2, steps=steps, gap=gap, detail=detail)
+    args = common_args(L, sigma2, steps, gap)
+    res = finish(_spa_candidates(a / (1 - m), 1 - m, args), detail)
+    return _explained(res, "sgdm", lr=a, momentum=m, L=args["L"]) if detail else res

@@ -52,12 +52,27 @@ class BoundDisplay:
 
     value: np.ndarray | float
     theorem: np.ndarray | str
+    reason: np.ndarray | str = ""
+    step_limit: np.ndarray | float = float("nan")
+    step_name: str = ""
+
+    def _limit_text(self) -> str:
+        """ "certified for lr < 0.3989" (scalar results with a known limit), else ""."""
+        if np.ndim(self.step_limit) or not math.isfinite(self.step_limit) or not self.step_name:
+            return ""
+        return f"certified for {self.step_name} < {self.step_limit:.4g}"
 
     def _repr_latex_(self) -> str:
         if np.ndim(self.value):
             return rf"$\text{{certified bound: {_summary(np.asarray(self.value))}}}$"
         if not math.isfinite(self.value):
-            return r"$\text{no certified theorem covers these parameters: bound } = \infty$"
+            limit = self._limit_text()
+            extra = rf"\quad\text{{({limit})}}" if limit else ""
+            return (
+                r"$\text{no certified theorem covers these parameters: bound } = \infty"
+                + extra
+                + "$"
+            )
         return (
             r"$\frac{1}{n}\sum_{k<n} \mathbb{E}\|\nabla f(x_k)\|^2 \le "
             rf"{number_latex(self.value)}\quad\text{{(theorem {self.theorem})}}$"
@@ -76,6 +91,10 @@ class BoundDisplay:
                 ("bound", f"{self.value:.6g}" if finite else "inf (no certified theorem)"),
                 ("theorem", str(self.theorem) or "none"),
             ]
+            if not finite and self.reason:
+                rows.append(("why", str(self.reason)))
+            if self._limit_text():
+                rows.append(("steps", self._limit_text()))
         return _table(rows, "certified bound on (1/n) sum_k E|grad f(x_k)|^2")
 
 

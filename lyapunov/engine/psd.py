@@ -124,9 +124,9 @@ def decide_psd(
             cache[idx] = _minor(Mk, idx)
         return cache[idx]
 
-    # the sufficient tests (LDL, Sylvester) may use half of the budget: the complete test,
-    # which also finds counterexamples, keeps the other half
-    reserve = {"share": 0.5}
+    # the sufficient tests (LDL, Sylvester) may use a quarter of the budget: the complete
+    # test, which also finds counterexamples (often fast on small minors), keeps the rest
+    reserve = {"share": 0.75}
 
     def remaining() -> float | None:
         if timeout is None:

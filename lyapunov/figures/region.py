@@ -5,8 +5,9 @@ c = 1 - momentum, theorem P1) on L-smooth non-convex functions:
 
 * certified by P4: the points where P4's region conditions hold (``bounds.rates()["P4"]``,
   the compiled conditions of the theorem object);
-* the draft P4c (``proofs/drafts``): the points where P4c's region conditions hold for some of
-  its free weights (b, t), searched on a grid of (b, t) (every point drawn has a witness);
+* certified by P4c (``proofs/p4c_spa_descent_large_step.py``): the points where P4c's region
+  conditions hold for some of its free weights (b, t), searched on a grid of (b, t) (every
+  point drawn has a witness);
 * the quadratic stability limit: the spectral radius of the method's own update
   (``lyapunov.methods.spa_step``) on f(x) = L x^2/2 is < 1;
 * PEP-bounded: the exact worst case (``lyapunov.pep``, average metric) stays bounded as the
@@ -36,9 +37,10 @@ CAPTION = """
 `torch.optim.SGD(lr, momentum)` on L-smooth non-convex functions, L = 1 (SPA with
 eta = lr/(1 - momentum), c = 1 - momentum, P1). Shaded: the region certified by P4 (its region
 conditions, evaluated on the grid: lr <= (1 - momentum^2)/L, and lr < 2/L at momentum 0);
-solid curve: the largest lr where the draft P4c (`proofs/drafts`, not yet checked by
-`lyapunov check`) has a weight (b, t) satisfying all its region conditions (searched on a grid
-of (b, t), so slightly inside its limit 4(2-c)^2/((2-c)^2 + c^2) in L eta); dashed: the
+solid curve: the largest lr where P4c (certified large-step lemma, free weights (b, t)) has a
+weight (b, t) satisfying all its region conditions (searched on a grid of (b, t), so slightly
+inside its certified limit L eta < 4(2-c)^2/((2-c)^2 + c^2)); the calculators use P4c between
+the two; dashed: the
 quadratic stability limit (the spectral radius of the method's update on f = L x^2/2 is 1:
 lr = 2(1 + momentum)/L). Markers: the exact worst case W_n of (1/n) sum_{k<n} |grad f(x_k)|^2
 by performance estimation (`lyapunov.pep`, average metric, every L-smooth f with
@@ -49,7 +51,7 @@ unbounded (inf), question marks where the solver failed or ran out of time (all 
 gradient descent at the edge L lr = 2, and momentum >= 0.8, where W_12 is already 2e3 to 4e4).
 Near the edge the bounded points decrease more slowly than 1/n (n W_n grows) and could still
 turn at longer horizons: at (0.45, 0.9) W_n decreased to n = 25 and grew at n = 50. At
-lr = 0.3, momentum = 0.9 (ringed), outside P4 but inside P4c's limit, W_12 = 0.747,
+lr = 0.3, momentum = 0.9 (ringed), outside P4 but certified by P4c, W_12 = 0.747,
 W_25 = 0.452, W_50 = 0.248 (n W_n = 9.0, 11.3, 12.4): bounded. The PEP-bounded region ends
 close to P4c's limit and far inside the quadratic stability limit: on non-convex L-smooth
 functions the worst case stops converging at much smaller lr than on quadratics (at momentum
@@ -256,26 +258,11 @@ def p4_inside(lr: np.ndarray, momentum: np.ndarray, L: float = 1.0) -> np.ndarra
 
 
 def p4c_theorem():
-    """The draft theorem P4c (``proofs/drafts``), or None where the drafts are not shipped."""
+    """The theorem P4c (``proofs/p4c_spa_descent_large_step.py``, shipped as
+    ``lyapunov.proofs.p4c_spa_descent_large_step``): its module, with ``theorem``, ``b``, ``t``."""
     import importlib
 
-    try:  # shipped under its own name
-        return importlib.import_module("lyapunov.proofs.p4c_spa_descent_large_step")
-    except ImportError:
-        pass
-    from ..loader import default_proofs_dir, load_namespace
-
-    for root in (default_proofs_dir(), Path(__file__).resolve().parents[2] / "proofs"):
-        draft = root / "drafts" / "p4c_spa_descent_large_step.py"
-        if draft.is_file():
-            _, ns = load_namespace(draft)
-            return _Namespace(ns)
-    return None
-
-
-class _Namespace:
-    def __init__(self, ns: dict):
-        self.__dict__.update(ns)
+    return importlib.import_module("lyapunov.proofs.p4c_spa_descent_large_step")
 
 
 _COMPILED: dict[int, tuple] = {}
@@ -317,7 +304,7 @@ def p4c_witness(
     Default grid: b in [-1, 1/2] (601 values), t in {1e-9, 1e-6, 1e-3}."""
     mod = module if module is not None else p4c_theorem()
     if mod is None:
-        raise ValueError("P4c: the draft theorem is not available in this installation")
+        raise ValueError("P4c: the theorem is not available in this installation")
     from ..convert import to_spa
 
     names, conds = _compiled_region(mod.theorem)
@@ -420,7 +407,7 @@ def make(quick: bool = False, seed: int = 0, data: str | Path = DATA):
     if mod is not None:
         m_c = np.linspace(0.02, 0.97, 12 if quick else 40)
         edge = largest_lr(lambda lr, m: p4c_inside(lr, m, module=mod), m_c, lr_max, 14)
-        ax.plot(edge, m_c, "-", color="tab:blue", lw=1.8, label="draft P4c (not yet checked)")
+        ax.plot(edge, m_c, "-", color="tab:blue", lw=1.8, label="certified: P4c (edge)")
     stable = quadratic_stable(LR, M)
     ax.contour(LR, M, stable.astype(float), levels=[0.5], colors="k", linestyles="--")
     ax.plot([], [], "k--", label="quadratic stability limit")
