@@ -224,7 +224,9 @@ def _method_params(names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 
 _SIM_FORMS = ["sgd", "sgdm", "spa", "heavy_ball"]  # the forms `sweep simulate` runs
 _SIM_METHODS = [*_SIM_FORMS, "nesterov", "qhm", "schedule_free", "gspa"]  # `simulate`: all
-_METHODS = _method_params(("sgd", "sgdm", "spa"))  # the methods with certified calculators
+_FAMILY = ("nesterov", "qhm", "schedule_free", "gspa")  # GSPA members: bounds at y_k
+# the methods with certified calculators (lyapunov.bounds.<name>)
+_METHODS = _method_params(("sgd", "sgdm", "spa", *_FAMILY))
 
 
 @cli.command()
@@ -232,7 +234,9 @@ _METHODS = _method_params(("sgd", "sgdm", "spa"))  # the methods with certified 
 @click.option("--lr", type=float, help="Learning rate (sgd, sgdm); a schedule's first value.")
 @click.option("--momentum", type=float, help="PyTorch momentum in [0, 1) (sgdm).")
 @click.option("--eta", type=float, help="SPA step eta > 0 (spa); a schedule's first value.")
-@click.option("--c", "c", type=float, help="SPA averaging weight c in (0, 1] (spa).")
+@click.option("--c", "c", type=float, help="SPA averaging weight c in (0, 1] (spa, gspa).")
+@click.option("--nu", type=float, help="QHM's nu in [0, 1] (qhm).")
+@click.option("--beta", type=float, help="GSPA's beta in [0, 1], where the gradient is taken.")
 @click.option("--L", "L", type=float, required=True, help="Smoothness constant L > 0.")
 @click.option(
     "--sigma2", type=float, default=0.0, show_default=True, help="Gradient noise variance bound."
@@ -280,6 +284,8 @@ def bound(
     momentum,
     eta,
     c,
+    nu,
+    beta,
     L,
     sigma2,
     steps,
@@ -311,8 +317,12 @@ def bound(
     """
     from . import bounds
 
-    given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c}
+    given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c, "nu": nu, "beta": beta}
     needed = _METHODS[method]
+    if method in _FAMILY and (best or schedule is not None or schedule_file is not None):
+        raise CliUsageError(
+            f"--best, --schedule and --schedule-file apply to sgd, sgdm and spa, not to {method}"
+        )
     step_name = needed[0]
     sched = schedule is not None or schedule_file is not None
     if schedule is not None and schedule_file is not None:
@@ -357,8 +367,7 @@ def bound(
             params[step_name] = found.step
             out["params"][step_name] = found.step
             out["best"] = found.to_dict()
-        fn = {"sgd": bounds.sgd, "sgdm": bounds.sgdm, "spa": bounds.spa}[method]
-        res = fn(**params, **common, detail=True)
+        res = getattr(bounds, method)(**params, **common, detail=True)
     except (ValueError, TypeError) as exc:
         raise CliUsageError(str(exc)) from None
     finite = math.isfinite(res.value)
@@ -374,11 +383,14 @@ def bound(
     shown = ", ".join(f"{k}={v:g}" for k, v in params.items())
     if best:
         click.echo(f"best {step_name}: {params[step_name]:.6g}")
+    point = "y_k" if method in _FAMILY else "x_k"  # where the gradients are taken
     if finite:
         click.echo(
-            f"certified bound on (1/{steps}) sum_k E|grad f(x_k)|^2 at {shown}: "
+            f"certified bound on (1/{steps}) sum_k E|grad f({point})|^2 at {shown}: "
             f"{res.value:.6g}  [theorem {res.theorem}]"
         )
+    elif not res.reason:
+        click.echo(f"no certified theorem covers {shown} (L={L:g}): bound = inf")
     else:
         others = ", ".join(f"{k}={v:g}" for k, v in params.items() if k != res.step_name)
         click.echo(

@@ -1,59 +1,78 @@
-"""Performance estimation (PEP): the exact worst case of SPA / SGD+M on L-smooth functions.
+"""Performance estimation (PEP): the exact worst case of the momentum methods on L-smooth f.
 
-Deterministic SPA (``lyapunov.methods.spa_step``, no noise) from x_0 = z_0,
+Every registered method (``lyapunov.methods.registry``) is a member of generalized SPA (GSPA).
+Deterministic GSPA (no noise) from x_0 = z_0,
 
-    z_{k+1} = z_k - eta g_k,    x_{k+1} = (1 - c) x_k + c z_{k+1},    g_k = grad f(x_k),
+    y_k = (1 - beta) z_k + beta x_k,                                g_k = grad f(y_k),
+    z_{k+1} = z_k - eta_k g_k,    x_{k+1} = (1 - c_k) x_k + c_k z_{k+1},
 
-run for n = ``steps`` steps on an L-smooth, possibly NON-convex f. The performance measure is
-one of
+is run for n = ``steps`` steps on an L-smooth, possibly NON-convex f (``lyapunov.methods``'
+``gspa_point`` and ``spa_step`` step it). beta = 1 is SPA / SGD+M (y_k = x_k), beta = 0 is
+gradient descent with step eta on z (y_k = z_k, whatever c), schedule-free SGD has
+c_k = 1/(k + 1). The performance measure is one of
 
-    * ``metric="average"`` (the default): (1/n) sum_{k<n} |g_k|^2, the quantity that the bound
+    * ``metric="average"`` (the default): (1/n) sum_{k<n} |g_k|^2, the gradient norms where the
+      method takes them (the optimizer's parameters in train mode), the quantity that the bound
       calculators (``lyapunov.bounds``) bound, so the one to compare them with;
     * ``metric="min"``: min_{0 <= k <= n-1} |g_k|^2, never larger than the average (a smaller
       worst case: comparing a bound on the average with it overstates the looseness),
 
 and its worst case over f (any dimension) and x_0 is a semidefinite program (Drori-Teboulle
-2014; Taylor, Hendrickx, Glineur 2017). Points: x_0, ..., x_n (the gradient g_n at x_n enters
-only the constraints). By translation invariance x_0 = 0, so every x_k is a fixed linear
-combination of g_0, ..., g_{n-1}: the iterates are coefficient vectors over the basis
-(g_0, ..., g_n), stepped by ``spa_step`` itself. With G = P^T P (P = [g_0 ... g_n], so G is any
-PSD matrix of size n+1) and F = (f_0, ..., f_n), the SDP is
+2014; Taylor, Hendrickx, Glineur 2017).
+
+The points of the PEP (every point p has a value f_p and a gradient g_p):
+
+    * always the gradient points y_0, ..., y_n (y_0 = x_0; the gradient at y_n enters only the
+      constraints);
+    * ``z_points=True`` (the default): also z_1, ..., z_n, the other half of the state (y, z)
+      that schedule-free SGD stores (for SPA: the state (x, z), PEPit's setup of this problem;
+      the tests cross-check values with PEPit);
+    * ``x_points=True`` (default False): also x_1, ..., x_n (for beta < 1 the averaged
+      iterate, e.g. schedule-free's evaluation point, which the method never evaluates);
+
+a point equal to an earlier one (z_k = y_k for c_k = 1 or beta = 0, x_k = y_k for beta = 1) is
+not repeated. By translation invariance x_0 = 0, so every point is a fixed linear combination
+of g_0, ..., g_{n-1}: the points are coefficient vectors over the basis of the gradients at the
+points. With G = P^T P (P the matrix of those gradients, so G is any PSD matrix of the size m of
+the point set) and F = (f_p), the SDP is
 
     maximise t  over G >= 0 (PSD), F, t
     s.t.  t <= |g_k|^2 = G_kk  (k = 0..n-1)    ["min"]
           t <= (1/n) sum_{k<n} G_kk            ["average"]
-          interpolation, for every ordered pair i != j of 0..n (tight for L-smooth functions,
+          interpolation, for every ordered pair p != q of points (tight for L-smooth functions,
           Taylor-Hendrickx-Glineur 2017, Theorem 3.10):
-          f_i >= f_j + <g_i + g_j, x_i - x_j>/2 + |g_i - g_j|^2/(4L) - (L/4)|x_i - x_j|^2
-          plus the initial condition, one of
+          f_p >= f_q + <g_p + g_q, w_p - w_q>/2 + |g_p - g_q|^2/(4L) - (L/4)|w_p - w_q|^2
+          (w_p the position of point p) plus the initial condition, one of
 
     * ``condition="iterates"`` (PEPit's choice for non-convex functions):
-          f_0 - f_k <= gap  for k = 1..n.
+          f_0 - f_p <= gap  at every point p of the PEP.
       The interpolation conditions are necessary and sufficient, so the optimum is the exact
-      worst case over the class.
+      worst case over the class {L-smooth f with f(x_0) - f(p) <= gap at every point p}.
     * ``condition="lower_bound"``: f_0 - f_* <= gap with f_* <= inf f. By translation f_* = 0;
-      the constraints are f_0 <= gap and, for every point i = 0..n,
-          f_i - f_* >= |g_i|^2/(2L)
-      (necessary: f_* <= f(x_i - g_i/L) <= f_i - |g_i|^2/(2L) by the descent lemma). We do not
+      the constraints are f_0 <= gap and, for every point p,
+          f_p - f_* >= |g_p|^2/(2L)
+      (necessary: f_* <= f(w_p - g_p/L) <= f_p - |g_p|^2/(2L) by the descent lemma). We do not
       know that these constraints together with interpolation are *sufficient* (that a
       feasible point is realised by an L-smooth f with inf f >= f_*), so this value is a valid
       upper bound on the worst case over {f(x_0) - inf f <= gap}, not claimed to be exact. It
-      is never above the "iterates" value (f_0 - f_k <= f_0 - f_* <= gap).
+      is never above the "iterates" value (f_0 - f_p <= f_0 - f_* <= gap).
 
-``z_points=True`` (the default) also makes z_1, ..., z_n points of the PEP ("every iterate y"
-read as the whole state (x, z), as in PEPit's setup of this problem; the tests cross-check
-values with PEPit):
-interpolation conditions with them and f_0 - f(z_k) <= gap (or
-f(z_k) - f_* >= |grad f(z_k)|^2/(2L)). z_k is never evaluated by the method, so this is a
-different, smaller class for c < 1 (z runs ahead of x), and a smaller worst case: at L = 1,
-n = 12, SPA(eta=0.1, c=0.1) gives 1.891 without and 1.399 with z points for the average (1.847
-and 1.092 for the min; a linear function, on which x_12 moves 0.554 per unit gradient, already
-shows the min without z points is >= 1/0.554 = 1.80).
-For c = 1 (z_k = x_k) the option changes nothing.
+Which points enter changes the class: every choice contains the calculators' class
+{f(x_0) - inf f <= gap}, so every value is an upper bound on its worst case; more points mean a
+smaller class and a smaller (closer) value. For SPA at L = 1, n = 12, (eta, c) = (0.1, 0.1)
+the average is 1.891 without and 1.399 with z points (1.847 and 1.092 for the min; a linear
+function, on which x_12 moves 0.554 per unit gradient, already shows the min without z points
+is >= 1/0.554 = 1.80). For c = 1 or beta = 0 (z_k = y_k) ``z_points`` changes nothing; for
+beta = 1 (x_k = y_k) ``x_points`` changes nothing.
 
 Both problems are homogeneous: the value is linear in ``gap``, and (L, eta) -> (sL, eta/s)
 multiplies it by s. If the method can move uphill forever (e.g. GD with eta > 2/L on a convex
 quadratic) the SDP is unbounded and the worst case is ``inf``.
+
+Entry points: ``worst_case(method, **params)`` for any registered method with its own
+parameters (``worst_case("nesterov", lr=0.05, momentum=0.9)``); ``worst_case_gspa(eta, c,
+beta)`` (c a number, a sequence c_0..c_{n-1} or a callable k -> c_k); ``worst_case_spa(eta, c)``
+and ``worst_case_sgd(eta)``; the ``pep_*`` variants return the whole ``PEPResult``.
 """
 
 from __future__ import annotations
@@ -62,17 +81,32 @@ import math
 import numbers
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
 
-from .methods import spa_step
+from .methods import gspa_point, spa_step
+from .methods.registry import to_gspa
 
-__all__ = ["PEPResult", "spa_points", "pep_spa", "worst_case_spa", "worst_case_sgd"]
+__all__ = [
+    "PEPResult",
+    "gspa_points",
+    "spa_points",
+    "pep_gspa",
+    "pep_method",
+    "pep_spa",
+    "worst_case",
+    "worst_case_gspa",
+    "worst_case_spa",
+    "worst_case_sgd",
+]
 
 Condition = Literal["iterates", "lower_bound"]
 Metric = Literal["average", "min"]
+Schedule = float | Sequence[float] | np.ndarray | Callable[[int], float]
 
 
 @dataclass(frozen=True)
@@ -80,10 +114,12 @@ class PEPResult:
     """Solution of the PEP and its dual multipliers (the certificate of the bound).
 
     ``value`` is the worst case of the ``metric``, (1/n) sum_{k<n} |g_k|^2 or min_k |g_k|^2
-    (``inf`` if unbounded). The PEP's points are
-    ``labels`` (``"x0"``, ..., ``"xn"``, then ``"z1"``, ... with ``z_points``); ``points[p]`` is
-    point p as coefficients over the gradients at the points (x_0 = 0), and ``gram``, ``f`` a
-    worst-case Gram matrix of those gradients and the function values.
+    (``inf`` if unbounded), g_k the gradient at the k-th gradient point. The PEP's points are
+    ``labels``: the gradient points first (``"y0"``, ..., ``"yn"``; ``"x0"``, ... for SPA,
+    where they are the x_k), then ``"z1"``, ... with ``z_points`` and ``"x1"``, ... with
+    ``x_points``; ``points[p]`` is point p as coefficients over the gradients at the points
+    (x_0 = 0), and ``gram``, ``f`` a worst-case Gram matrix of those gradients and the function
+    values.
 
     Multipliers (``None`` when unbounded): ``interp[p, q]`` >= 0 of the interpolation condition
     of the ordered pair (p, q) (zero diagonal); ``initial[p]`` >= 0 of f_0 - f_p <= gap
@@ -108,6 +144,9 @@ class PEPResult:
     metric: Metric = "average"
 
 
+# --- validation ----------------------------------------------------------------------------
+
+
 def _real(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a real number, got {value!r}")
@@ -117,14 +156,8 @@ def _real(name: str, value: object) -> float:
     return out
 
 
-def _validate(
-    eta, c, L, steps, gap, condition, metric="average"
-) -> tuple[float, float, float, int, float]:
-    eta, c, L, gap = _real("eta", eta), _real("c", c), _real("L", L), _real("gap", gap)
-    if eta <= 0:
-        raise ValueError(f"eta must be > 0, got {eta}")
-    if not 0 < c <= 1:
-        raise ValueError(f"c must be in (0, 1], got {c}")
+def _validate_common(L, steps, gap, condition, metric) -> tuple[float, int, float]:
+    L, gap = _real("L", L), _real("gap", gap)
     if L <= 0:
         raise ValueError(f"L must be > 0, got {L}")
     if gap < 0:
@@ -137,89 +170,189 @@ def _validate(
         raise ValueError(f"condition must be 'iterates' or 'lower_bound', got {condition!r}")
     if metric not in ("average", "min"):
         raise ValueError(f"metric must be 'average' or 'min', got {metric!r}")
-    return eta, c, L, int(steps), gap
+    return L, int(steps), gap
 
 
-def spa_points(
-    eta: float, c: float, steps: int, *, z_points: bool = False
+def _validate(
+    eta, c, L, steps, gap, condition, metric="average"
+) -> tuple[float, float, float, int, float]:
+    """SPA's parameters: eta > 0 and c in (0, 1] numbers, then the common ones."""
+    eta, c = _real("eta", eta), _real("c", c)
+    if eta <= 0:
+        raise ValueError(f"eta must be > 0, got {eta}")
+    if not 0 < c <= 1:
+        raise ValueError(f"c must be in (0, 1], got {c}")
+    L, n, gap = _validate_common(L, steps, gap, condition, metric)
+    return eta, c, L, n, gap
+
+
+_ALLOWED = {
+    "eta": ("> 0", lambda v: v > 0),
+    "c": ("in (0, 1]", lambda v: 0 < v <= 1),
+}
+
+
+def _schedule(name: str, value: Schedule, n: int) -> np.ndarray:
+    """One value per step k = 0..n-1 from a number, a sequence of n numbers or a callable
+    k -> value; each in the allowed range of ``name`` (ValueError naming the step otherwise)."""
+    text, ok = _ALLOWED[name]
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if callable(value):
+        values = [value(k) for k in range(n)]
+    elif isinstance(value, (str, bytes)):
+        raise ValueError(f"{name} must be a real number, a sequence or a callable, got {value!r}")
+    elif isinstance(value, (Sequence, np.ndarray)):
+        values = list(np.asarray(value, dtype=object).ravel())
+        if np.ndim(value) != 1 or len(values) != n:
+            raise ValueError(
+                f"{name} must have one value per step (steps = {n}), got shape {np.shape(value)}"
+            )
+    else:
+        v = _real(name, value)
+        if not ok(v):
+            raise ValueError(f"{name} must be {text}, got {v}")
+        return np.full(n, v)
+    out = np.empty(n)
+    for k, v in enumerate(values):
+        out[k] = _real(f"{name}_{k}", v)
+        if not ok(out[k]):
+            raise ValueError(f"{name} must be {text} at every step, got {name}_{k} = {out[k]}")
+    return out
+
+
+def _beta(beta: object) -> float:
+    beta = _real("beta", beta)
+    if not 0 <= beta <= 1:
+        raise ValueError(f"beta must be in [0, 1], got {beta}")
+    return beta
+
+
+# --- the points ----------------------------------------------------------------------------
+
+
+def _is_new(row: np.ndarray, rows: list[np.ndarray]) -> bool:
+    return not any(np.allclose(row, r, rtol=0.0, atol=1e-12) for r in rows)
+
+
+def gspa_points(
+    eta: Schedule,
+    c: Schedule,
+    beta: float,
+    steps: int,
+    *,
+    z_points: bool = False,
+    x_points: bool = False,
 ) -> tuple[tuple[str, ...], np.ndarray]:
     """The PEP's points as coefficient vectors over the gradients at those points.
 
-    x_0 = z_0 = 0 and (x_{k+1}, z_{k+1}) = ``spa_step``(x_k, z_k, e_k, eta, c), e_k the unit
-    vector standing for g_k = grad f(x_k). Returns labels and an (m, m) array whose row p is
-    point p: x_0, ..., x_n, then (``z_points``) every z_k, k = 1..n, that is not already an x
-    (for c = 1, z_k = x_k and none is added). Column p stands for the gradient at point p;
-    only the first n columns (g_0..g_{n-1}) are ever used by the method.
+    x_0 = z_0 = 0, y_k = ``gspa_point``(x_k, z_k, beta) and (x_{k+1}, z_{k+1}) =
+    ``spa_step``(x_k, z_k, e_k, eta_k, c_k), e_k the unit vector standing for g_k = grad f(y_k).
+    Returns labels and an (m, m) array whose row p is point p: y_0, ..., y_n, then
+    (``z_points``) every z_k, k = 1..n, and (``x_points``) every x_k, k = 1..n, that is not
+    already a point. Column p stands for the gradient at point p; only the first n columns
+    (g_0..g_{n-1}) are ever used by the method. ``eta`` and ``c`` are numbers, sequences of
+    ``steps`` values or callables k -> value; ``beta`` a number in [0, 1].
     """
     n = steps
-    xs, zs = [], []
+    etas, cs = _schedule("eta", eta, n), _schedule("c", c, n)
+    beta = _beta(beta)
     basis = np.eye(n + 1)
     x = z = np.zeros(n + 1)
-    xs.append(x)
+    ys, xs, zs = [gspa_point(x, z, beta)], [], []
     for k in range(n):
-        x, z = spa_step(x, z, basis[k], eta, c)
+        x, z = spa_step(x, z, basis[k], etas[k], cs[k])
+        ys.append(gspa_point(x, z, beta))
         xs.append(x)
         zs.append(z)
-    labels = [f"x{k}" for k in range(n + 1)]
-    rows = list(xs)
-    if z_points:
-        for k, zk in enumerate(zs, start=1):
-            if not any(np.array_equal(zk, r) for r in rows):
-                labels.append(f"z{k}")
-                rows.append(zk)
+    labels = [f"y{k}" for k in range(n + 1)]
+    rows = list(ys)
+    for flag, name, extra in ((z_points, "z", zs), (x_points, "x", xs)):
+        if flag:
+            for k, row in enumerate(extra, start=1):
+                if _is_new(row, rows):
+                    labels.append(f"{name}{k}")
+                    rows.append(row)
     m = len(rows)
     out = np.zeros((m, m))
     out[:, : n + 1] = np.array(rows)
     return tuple(labels), out
 
 
-def _interpolation_matrix(x: np.ndarray, L: float) -> tuple[np.ndarray, np.ndarray, list]:
-    """Rows (A_q, B_q), one per ordered pair q = (i, j), i != j, such that the interpolation
-    condition of the pair reads  A_q . vec(G) + B_q . F <= 0,  i.e.
-
-        f_j - f_i + <g_i + g_j, x_i - x_j>/2 + |g_i - g_j|^2/(4L) - (L/4)|x_i - x_j|^2 <= 0,
-
-    with x_i = row i of ``x`` and g_i = the i-th basis vector (so |u|^2 = u^T G u)."""
-    m = x.shape[0]
-    eye = np.eye(m)
-    pairs = [(i, j) for i in range(m) for j in range(m) if i != j]
-    A = np.empty((len(pairs), m * m))
-    B = np.zeros((len(pairs), m))
-    for q, (i, j) in enumerate(pairs):
-        u, v, w = eye[i] + eye[j], x[i] - x[j], eye[i] - eye[j]
-        uv = np.outer(u, v)
-        M = (uv + uv.T) / 4 + np.outer(w, w) / (4 * L) - (L / 4) * np.outer(v, v)
-        A[q] = M.ravel()
-        B[q, i], B[q, j] = -1.0, 1.0
-    return A, B, pairs
+def spa_points(
+    eta: float, c: float, steps: int, *, z_points: bool = False
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """``gspa_points`` at beta = 1 (y_k = x_k, labelled ``"x0"``, ..., ``"xn"``): x_0..x_n,
+    then (``z_points``) every z_k, k = 1..n, that is not already an x (for c = 1, z_k = x_k
+    and none is added)."""
+    labels, pts = gspa_points(eta, c, 1.0, steps, z_points=z_points)
+    return tuple("x" + s[1:] if s[0] == "y" else s for s in labels), pts
 
 
-def pep_spa(
-    eta: float,
-    c: float,
+def _interpolation_matrix(w: np.ndarray, L: float) -> tuple[sp.csr_matrix, sp.csr_matrix, list]:
+    """Sparse rows (A_q, B_q), one per ordered pair q = (p, r), p != r (row-major order), such
+    that the interpolation condition of the pair reads  A_q . vec(G) + B_q . F <= 0,  i.e.
+
+        f_r - f_p + <g_p + g_r, w_p - w_r>/2 + |g_p - g_r|^2/(4L) - (L/4)|w_p - w_r|^2 <= 0,
+
+    with w_p = row p of ``w`` and g_p = the p-th basis vector (so |u|^2 = u^T G u, and
+    u^T M v = vec(u v^T) . vec(G) with vec in row-major order)."""
+    m = w.shape[0]
+    P, R = np.nonzero(~np.eye(m, dtype=bool))
+    Q = len(P)
+    q = np.arange(Q)
+    V = w[P] - w[R]  # (Q, m): w_p - w_r
+    S = np.flatnonzero(np.any(w != 0, axis=0))  # the columns the positions use
+    VS = V[:, S]
+    parts_r, parts_c, parts_v = [], [], []
+
+    def add(rows, cols, vals):
+        parts_r.append(np.broadcast_to(rows, np.shape(vals)).ravel())
+        parts_c.append(np.broadcast_to(cols, np.shape(vals)).ravel())
+        parts_v.append(np.asarray(vals, dtype=float).ravel())
+
+    # <g_p + g_r, v>/2 = (u v^T + v u^T)/4 with u = e_p + e_r
+    for a in (P, R):
+        add(q[:, None], a[:, None] * m + S[None, :], VS / 4)  # row a, columns S
+        add(q[:, None], S[None, :] * m + a[:, None], VS / 4)  # column a, rows S
+    # |g_p - g_r|^2/(4L)
+    for a, b, sign in ((P, P, 1.0), (R, R, 1.0), (P, R, -1.0), (R, P, -1.0)):
+        add(q, a * m + b, np.full(Q, sign / (4 * L)))
+    # -(L/4) |v|^2 over the columns S
+    add(
+        q[:, None, None],
+        S[None, :, None] * m + S[None, None, :],
+        -(L / 4) * VS[:, :, None] * VS[:, None, :],
+    )
+    A = sp.csr_matrix(
+        (np.concatenate(parts_v), (np.concatenate(parts_r), np.concatenate(parts_c))),
+        shape=(Q, m * m),
+    )
+    B = sp.csr_matrix((np.r_[-np.ones(Q), np.ones(Q)], (np.r_[q, q], np.r_[P, R])), shape=(Q, m))
+    return A, B, list(zip(P.tolist(), R.tolist(), strict=True))
+
+
+# --- the SDP -------------------------------------------------------------------------------
+
+
+def _solve(
+    labels: tuple[str, ...],
+    pts: np.ndarray,
+    n: int,
     *,
-    L: float = 1.0,
-    steps: int = 12,
-    gap: float = 1.0,
-    condition: Condition = "iterates",
-    z_points: bool = True,
-    metric: Metric = "average",
-    solver: str | None = None,
-    solver_options: dict | None = None,
+    L: float,
+    gap: float,
+    condition: str,
+    metric: str,
+    solver: str | None,
+    solver_options: dict | None,
 ) -> PEPResult:
-    """Solve the PEP of the module docstring; returns the value, a worst case and the duals.
-
-    ``z_points=True`` also makes z_1..z_n points of the PEP (interpolation conditions with
-    them, and f(x_0) - f(z_k) <= gap, resp. f(z_k) - f_* >= |grad f(z_k)|^2/(2L)).
-    ``solver_options`` are passed to the solver (e.g. ``{"time_limit": 60}`` for CLARABEL); a
-    solve that ends without an optimal or unbounded status raises RuntimeError naming it.
-    """
+    """The SDP of the module docstring on the given points (the first n are the gradient
+    points y_0..y_{n-1} of the performance measure)."""
     import cvxpy as cp  # optional dependency, imported on use
 
-    eta, c, L, n, gap = _validate(eta, c, L, steps, gap, condition, metric)
     if solver_options is not None and not isinstance(solver_options, dict):
         raise TypeError(f"solver_options must be a dict, got {solver_options!r}")
-    labels, pts = spa_points(eta, c, n, z_points=bool(z_points))
     m = len(labels)
     A, B, pairs = _interpolation_matrix(pts, L)
 
@@ -266,7 +399,7 @@ def pep_spa(
     if abs(value - dual) > 1e-4 * max(1.0, abs(value)):
         warnings.warn(
             f"PEP solved inaccurately ({status}): primal {value:.6g}, dual {dual:.6g}",
-            stacklevel=2,
+            stacklevel=3,
         )
     return PEPResult(
         value=value,
@@ -286,6 +419,193 @@ def pep_spa(
         lower=low,
         metric=metric,
     )
+
+
+def pep_gspa(
+    eta: Schedule,
+    c: Schedule,
+    beta: float,
+    *,
+    L: float = 1.0,
+    steps: int = 12,
+    gap: float = 1.0,
+    condition: Condition = "iterates",
+    z_points: bool = True,
+    x_points: bool = False,
+    metric: Metric = "average",
+    solver: str | None = None,
+    solver_options: dict | None = None,
+) -> PEPResult:
+    """Solve the PEP of the module docstring for GSPA(eta, c, beta); returns the value, a worst
+    case and the duals.
+
+    ``eta`` (> 0) and ``c`` (in (0, 1]) are numbers, sequences of ``steps`` values (eta_k,
+    c_k for k = 0..steps-1) or callables k -> value (schedule-free SGD: ``c=lambda k: 1 /
+    (k + 1)``); ``beta`` in [0, 1] is a number. Points: y_0..y_n, plus z_1..z_n
+    (``z_points``) and x_1..x_n (``x_points``) where they differ from the points before.
+    ``solver_options`` are passed to the solver (e.g. ``{"time_limit": 60}`` for CLARABEL); a
+    solve that ends without an optimal or unbounded status raises RuntimeError naming it.
+    """
+    L, n, gap = _validate_common(L, steps, gap, condition, metric)
+    labels, pts = gspa_points(eta, c, beta, n, z_points=bool(z_points), x_points=bool(x_points))
+    return _solve(
+        labels,
+        pts,
+        n,
+        L=L,
+        gap=gap,
+        condition=condition,
+        metric=metric,
+        solver=solver,
+        solver_options=solver_options,
+    )
+
+
+def pep_spa(
+    eta: float,
+    c: float,
+    *,
+    L: float = 1.0,
+    steps: int = 12,
+    gap: float = 1.0,
+    condition: Condition = "iterates",
+    z_points: bool = True,
+    metric: Metric = "average",
+    solver: str | None = None,
+    solver_options: dict | None = None,
+) -> PEPResult:
+    """The PEP of SPA(eta, c), GSPA at beta = 1 (gradient points x_0..x_n).
+
+    ``z_points=True`` also makes z_1..z_n points of the PEP (interpolation conditions with
+    them, and f(x_0) - f(z_k) <= gap, resp. f(z_k) - f_* >= |grad f(z_k)|^2/(2L)).
+    ``solver_options`` are passed to the solver (e.g. ``{"time_limit": 60}`` for CLARABEL); a
+    solve that ends without an optimal or unbounded status raises RuntimeError naming it.
+    """
+    eta, c, L, n, gap = _validate(eta, c, L, steps, gap, condition, metric)
+    labels, pts = spa_points(eta, c, n, z_points=bool(z_points))
+    return _solve(
+        labels,
+        pts,
+        n,
+        L=L,
+        gap=gap,
+        condition=condition,
+        metric=metric,
+        solver=solver,
+        solver_options=solver_options,
+    )
+
+
+def pep_method(
+    method: str,
+    *,
+    steps: int = 12,
+    L: float = 1.0,
+    gap: float = 1.0,
+    metric: Metric = "average",
+    condition: Condition = "iterates",
+    z_points: bool = True,
+    x_points: bool = False,
+    solver: str | None = None,
+    solver_options: dict | None = None,
+    **params: float,
+) -> PEPResult:
+    """The PEP of a registered method with its own parameters, e.g.
+    ``pep_method("schedule_free", lr=1.0, momentum=0.9, steps=16)``.
+
+    The registry (``lyapunov.methods.registry.to_gspa``) maps the parameters, validated there,
+    to (eta_k, c_k, beta) for k = 0..steps-1; then ``pep_gspa``. The gradient points y_k are
+    the method's parameters (train mode for schedule-free SGD). Each parameter is one number.
+    """
+    L, n, gap = _validate_common(L, steps, gap, condition, metric)
+    for name, value in params.items():
+        if np.ndim(value) != 0:
+            raise ValueError(f"{name}: must be one number (one PEP per call), got {value!r}")
+    eta, c, beta = (np.broadcast_to(v, (n,)) for v in to_gspa(method, np.arange(n), **params))
+    if np.ptp(beta) != 0:
+        raise ValueError(f"{method}: beta must not change with the step, got {beta!r}")
+    return pep_gspa(
+        eta,
+        c,
+        float(beta[0]),
+        L=L,
+        steps=n,
+        gap=gap,
+        condition=condition,
+        z_points=z_points,
+        x_points=x_points,
+        metric=metric,
+        solver=solver,
+        solver_options=solver_options,
+    )
+
+
+def worst_case(
+    method: str,
+    *,
+    steps: int = 12,
+    L: float = 1.0,
+    gap: float = 1.0,
+    metric: Metric = "average",
+    condition: Condition = "iterates",
+    z_points: bool = True,
+    x_points: bool = False,
+    solver: str | None = None,
+    **params: float,
+) -> float:
+    """Worst case of (1/n) sum_{k<n} |grad f(p_k)|^2 (``metric="average"``, the default) or of
+    min_{k<n} |grad f(p_k)|^2 for deterministic ``method`` over L-smooth f, p_k the point where
+    its k-th gradient is taken (its parameters), e.g.
+    ``worst_case("qhm", lr=0.1, momentum=0.9, nu=0.7)``.
+
+    Subject to f(x_0) - f(p) <= gap at every point p of the PEP (y_k, z_k; x_k with
+    ``x_points``; see the module docstring) or, with ``condition="lower_bound"``,
+    f(x_0) - inf f <= gap (an upper bound). ``inf`` if the worst case is unbounded.
+    """
+    return pep_method(
+        method,
+        steps=steps,
+        L=L,
+        gap=gap,
+        metric=metric,
+        condition=condition,
+        z_points=z_points,
+        x_points=x_points,
+        solver=solver,
+        **params,
+    ).value
+
+
+def worst_case_gspa(
+    eta: Schedule,
+    c: Schedule,
+    beta: float,
+    *,
+    L: float = 1.0,
+    steps: int = 12,
+    gap: float = 1.0,
+    condition: Condition = "iterates",
+    z_points: bool = True,
+    x_points: bool = False,
+    metric: Metric = "average",
+    solver: str | None = None,
+) -> float:
+    """Worst case of (1/n) sum_{k<n} |grad f(y_k)|^2 (or the min) for deterministic
+    GSPA(eta, c, beta) over L-smooth f: ``pep_gspa(...).value``. ``c`` (and ``eta``) may be a
+    sequence c_0..c_{n-1} or a callable k -> c_k."""
+    return pep_gspa(
+        eta,
+        c,
+        beta,
+        L=L,
+        steps=steps,
+        gap=gap,
+        condition=condition,
+        z_points=z_points,
+        x_points=x_points,
+        metric=metric,
+        solver=solver,
+    ).value
 
 
 def worst_case_spa(

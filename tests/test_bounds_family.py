@@ -137,3 +137,42 @@ def test_outside_every_region_is_inf():
 def test_bad_input_names_the_parameter(fn, kw, name):
     with pytest.raises(ValueError, match=f"^{name}: "):
         fn(**kw, **KW)
+
+
+def test_sgdm_nesterov_flag_is_torch_nesterov():
+    lr, m = np.array([0.01, 0.05]), 0.9
+    assert np.array_equal(
+        bounds.sgdm(lr=lr, momentum=m, nesterov=True, **KW),
+        bounds.nesterov(lr=lr, momentum=m, **KW),
+    )
+    assert not np.array_equal(
+        bounds.sgdm(lr=lr, momentum=m, **KW), bounds.nesterov(lr=lr, momentum=m, **KW)
+    )
+    with pytest.raises(TypeError, match="^nesterov: "):
+        bounds.sgdm(lr=0.1, momentum=0.9, nesterov="yes", **KW)
+
+
+def test_cli_bound_for_the_family():
+    import json
+
+    from support.fuzzing import run_cli_in_process
+
+    common = ["--L", "1", "--sigma2", "0.01", "--steps", "100", "--gap", "1", "--json"]
+    code, out, _ = run_cli_in_process(
+        ["bound", "qhm", "--lr", "0.1", "--momentum", "0.9", "--nu", "0.7", *common]
+    )
+    doc = json.loads(out)
+    assert code == 0 and doc["theorem"] == "P11"
+    want = bounds.qhm(lr=0.1, momentum=0.9, nu=0.7, L=1.0, sigma2=0.01, steps=100, gap=1.0)
+    assert doc["bound"] == pytest.approx(want, rel=1e-12)
+    code, out, _ = run_cli_in_process(
+        ["bound", "schedule_free", "--lr", "1", "--momentum", "0.9", *common]
+    )
+    assert code == 0 and json.loads(out)["theorem"] == "P12"
+    code, out, err = run_cli_in_process(
+        ["bound", "qhm", "--lr", "0.1", "--momentum", "0.9", "--nu", "1.5", *common]
+    )
+    assert code == 2 and "nu: must be in [0, 1]" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run_cli_in_process(["bound", "nesterov", "--momentum", "0.9", "--best",
+                                         *common])  # fmt: skip
+    assert code == 2 and "--best" in err

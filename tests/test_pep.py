@@ -292,6 +292,28 @@ def test_solvers_agree():
     assert solve(0.5, 0.5, solver="SCS").value == pytest.approx(solve(0.5, 0.5).value, rel=2e-3)
 
 
+def test_interpolation_matrix_is_the_condition():
+    """The sparse rows, applied to a random Gram matrix and values, give the interpolation
+    condition of every ordered pair written out directly."""
+    from lyapunov.pep import _interpolation_matrix
+
+    rng = np.random.default_rng(0)
+    L = 2.0
+    _, P = spa_points(0.5, 0.3, 4, z_points=True)
+    m = len(P)
+    root = rng.standard_normal((m, m))
+    G, F = root.T @ root, rng.standard_normal(m)
+    A, B, pairs = _interpolation_matrix(P, L)
+    got = A @ G.ravel() + B @ F
+    e = np.eye(m)
+    want = []
+    for i, j in pairs:
+        u, v, w = e[i] + e[j], P[i] - P[j], e[i] - e[j]
+        want.append(F[j] - F[i] + u @ G @ v / 2 + w @ G @ w / (4 * L) - L * (v @ G @ v) / 4)
+    assert len(pairs) == m * (m - 1)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
 def test_spa_points_use_the_method():
     labels, P = spa_points(0.5, 0.5, 3, z_points=True)
     assert labels == ("x0", "x1", "x2", "x3", "z1", "z2", "z3")

@@ -36,7 +36,8 @@ DESCENT = [
 def test_descent_mutants_all_rejected(stem, index):
     th = load_file(PROOFS / f"{stem}.py")[index].theorem
     mutants = list(descent_mutants(th))
-    assert len(mutants) >= 6
+    # a one-fact lemma without noise (P10) has only two: rate up, multiplier negated
+    assert len(mutants) >= (6 if len(th.certificate) > 1 else 2)
     for desc, m in mutants:
         v = m.check(timeout=120)
         # refuted, at an exact point of the region (re-verified here), not merely "not proved"

@@ -103,7 +103,8 @@ def sgd(*, lr, L, sigma2, steps, gap, detail: bool = False):
 
 
 def _spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
-    """P4 everywhere; P4c (its weights searched, :mod:`.large_step`) where P4 gives inf."""
+    """P4 everywhere; P4c (its weights searched, :mod:`.large_step`) where P4 gives inf; the
+    horizon-aware chain of P8 and P10 (:mod:`.horizon`) at every point with steps <= 4096."""
     p4 = rates()["P4"](eta=eta, c=c, **args)
     out = [("P4", p4)]
     e, cc, L, s2, n, g = np.broadcast_arrays(
@@ -120,6 +121,10 @@ def _spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[st
         if todo.any():
             p4c[todo] = rate.bounds(e[todo], cc[todo], L[todo], s2[todo], n[todo], g[todo])[0]
     out.append(("P4c", p4c))
+    # short horizons: P8 and P10 chained backwards over the steps (exact on quadratics)
+    from .horizon import horizon_bound
+
+    out.append(("P8+P10", np.asarray(horizon_bound(eta=eta, c=c, **args), dtype=float)))
     return out
 
 
@@ -142,12 +147,22 @@ def spa(*, eta, c, L, sigma2, steps, gap, detail: bool = False):
     return _explained(res, "spa", eta=e, c=cc, L=args["L"]) if detail else res
 
 
-def sgdm(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
-    """Certified bound for ``torch.optim.SGD(lr, momentum)`` (dampening 0, no Nesterov).
+def sgdm(*, lr, momentum, L, sigma2, steps, gap, nesterov: bool = False, detail: bool = False):
+    """Certified bound for ``torch.optim.SGD(lr, momentum, nesterov=nesterov)`` (dampening 0).
 
     The same method as SPA with c = 1 - momentum, eta = lr / (1 - momentum) (theorem P1), so
-    this is :func:`spa` at those parameters.
+    this is :func:`spa` at those parameters. With ``nesterov=True`` (torch's flag) it is
+    :func:`lyapunov.bounds.nesterov` (GSPA with beta = momentum, theorem P11), on the average
+    of |grad f|^2 at torch's parameters.
     """
+    if nesterov is not False and nesterov is not True:
+        raise TypeError(f"nesterov: must be True or False, got {nesterov!r}")
+    if nesterov:
+        from .family import nesterov as nesterov_bound
+
+        return nesterov_bound(
+            lr=lr, momentum=momentum, L=L, sigma2=sigma2, steps=steps, gap=gap, detail=detail
+        )
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)
     args = common_args(L, sigma2, steps, gap)

@@ -67,7 +67,9 @@ def ldl_psd(M: sp.Matrix, region: Region, remaining) -> bool | None:
         return proved_cache[key]
 
     # the matrix itself must be defined everywhere on the region (an undefined entry is a
-    # failure; the congruence below could cancel it away)
+    # failure; the congruence below could cancel it away). Defense in depth, like the
+    # denominators of u below: a pivot decision also fails where its expression is undefined,
+    # so no test isolates these two checks (the mutation benchmark finds them equivalent)
     entries = [M[i, j] for i in range(M.shape[0]) for j in range(i, M.shape[0])]
     if not all(holds(d, "!=") for d in _denominator_factors(entries)):
         return None

@@ -26,6 +26,8 @@ FIGURES = {
     "schedules": "lyapunov.figures.schedules",
     "correlation": "lyapunov.figures.correlation",
     "momentum_drop": "lyapunov.figures.momentum_drop",
+    "family": "lyapunov.figures.family",
+    "schedule_free": "lyapunov.figures.schedule_free",
 }
 
 

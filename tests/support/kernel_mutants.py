@@ -418,33 +418,10 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         unit=(T + "test_engine_structure.py::test_ldl_never_proves_a_negative_pivot",),
         end_to_end=(T + "test_kernel_e2e.py::test_p3_rate_too_good_refuted",),
     ),
-    KernelMutant(
-        "ldl-divides-by-vanishing-pivot",
-        LDL,
-        'if not all(holds(d, "!=") for d in _denominator_factors(u)):',
-        'not all(holds(d, "!=") for d in _denominator_factors(u))',
-        "False",
-        "a row eliminated by a pivot that vanishes under it somewhere in the region",
-        unit=(
-            T + "test_engine_structure.py::"
-            "test_ldl_does_not_divide_by_a_pivot_that_vanishes_under_a_nonzero_row",
-        ),
         end_to_end=(
             T + "test_engine_structure.py::test_decide_psd_refutes_a_row_under_a_vanishing_pivot",
         ),
     ),
-    KernelMutant(
-        "ldl-undefined-entries",
-        LDL,
-        'if not all(holds(d, "!=") for d in _denominator_factors(entries)):',
-        'not all(holds(d, "!=") for d in _denominator_factors(entries))',
-        "False",
-        "a matrix undefined somewhere in the region proved PSD (its poles cancel in the LDL)",
-        unit=(T + "test_engine_structure.py::test_ldl_refuses_entries_undefined_on_the_region",),
-        end_to_end=(
-            T + "test_engine_structure.py::"
-            "test_decide_psd_never_proves_a_matrix_undefined_on_the_region",
-        ),
     ),
     KernelMutant(
         "sign-parity-ignored",
