@@ -104,7 +104,8 @@ def sgd(*, lr, L, sigma2, steps, gap, detail: bool = False):
 
 def _spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
     """P4 everywhere; P4c (its weights searched, :mod:`.large_step`) where P4 gives inf; the
-    horizon-aware chain of P8 and P10 (:mod:`.horizon`) at every point with steps <= 4096."""
+    horizon-aware chain of P8 and P10 (:mod:`.horizon`) where steps <= 4096, when ``steps``
+    takes at most HORIZON_DISTINCT distinct values (its cost is O(steps) per horizon)."""
     p4 = rates()["P4"](eta=eta, c=c, **args)
     out = [("P4", p4)]
     e, cc, L, s2, n, g = np.broadcast_arrays(
@@ -121,11 +122,18 @@ def _spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[st
         if todo.any():
             p4c[todo] = rate.bounds(e[todo], cc[todo], L[todo], s2[todo], n[todo], g[todo])[0]
     out.append(("P4c", p4c))
-    # short horizons: P8 and P10 chained backwards over the steps (exact on quadratics)
-    from .horizon import horizon_bound
+    # short horizons: P8 and P10 chained backwards over the steps (exact on quadratics); its
+    # cost is O(steps) per distinct horizon, so only for a few distinct horizons
+    from .horizon import MAX_STEPS, horizon_bound
 
-    out.append(("P8+P10", np.asarray(horizon_bound(eta=eta, c=c, **args), dtype=float)))
+    horizons = np.unique(args["steps"])
+    if horizons.size <= HORIZON_DISTINCT and horizons.min() <= MAX_STEPS:
+        out.append(("P8+P10", np.asarray(horizon_bound(eta=eta, c=c, **args), dtype=float)))
     return out
+
+
+#: the horizon-aware bound is tried when ``steps`` takes at most this many distinct values
+HORIZON_DISTINCT = 8
 
 
 def spa(*, eta, c, L, sigma2, steps, gap, detail: bool = False):
