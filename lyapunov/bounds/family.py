@@ -55,14 +55,17 @@ def _gspa_candidates(eta, c, beta, args) -> list[tuple[str, np.ndarray]]:
         gap=args["gap"],
     )
     out.append(("P11", p11))
-    # beta = 1 is SGD+M (P4 / P4c), c = 1 or beta = 0 is SGD with step eta (P3)
-    res = spa(eta=eta, c=c, detail=True, **args)
-    names = np.broadcast_to(np.asarray(res.theorem, dtype=object), shape)
-    vals = np.where(beta == 1, np.asarray(res.value), np.inf)
-    for name in set(names[np.isfinite(vals)].ravel()):
-        out.append((str(name), np.where(names == name, vals, np.inf)))
+    # beta = 1 is SGD+M (P4 / P4c), c = 1 or beta = 0 is SGD with step eta (P3); each is
+    # evaluated only when some point needs it (spa's detail costs its reasons and limits)
+    if (beta == 1).any():
+        res = spa(eta=eta, c=c, detail=True, **args)
+        names = np.broadcast_to(np.asarray(res.theorem, dtype=object), shape)
+        vals = np.where(beta == 1, np.asarray(res.value), np.inf)
+        for name in set(names[np.isfinite(vals)].ravel()):
+            out.append((str(name), np.where(names == name, vals, np.inf)))
     sgd_ok = (c == 1) | (beta == 0)
-    out.append(("P3", np.where(sgd_ok, sgd(lr=eta, **args), np.inf)))
+    if sgd_ok.any():
+        out.append(("P3", np.where(sgd_ok, sgd(lr=eta, **args), np.inf)))
     return out
 
 
