@@ -756,9 +756,10 @@ _SWEEP_ONLY = {
 @click.option(
     "--condition",
     type=click.Choice(["iterates", "lower_bound"]),
-    default="iterates",
+    default="lower_bound",
     show_default=True,
-    help="Initial condition of the worst case (pep).",
+    help="Initial condition of the worst case (pep): f(x_0) - inf f <= gap (the calculators' "
+    "class) or f(x_0) - f(y) <= gap at the iterates (PEPit's).",
 )
 @click.option("--chunk-size", type=int, default=None, help="Configurations per dask task.")
 @click.option("--workers", type=int, default=None, help="Local cluster: worker processes.")

@@ -13,6 +13,7 @@ import pytest
 import sympy as sp
 
 from lyapunov import bounds
+from lyapunov.bounds.horizon import MAX_STEPS, horizon_bound
 from lyapunov.bounds.large_step import p4c_rate
 from lyapunov.convert import to_spa
 
@@ -93,9 +94,19 @@ def test_vectorized_like_scalars_and_p4_unchanged():
         one = bounds.sgdm(lr=float(lr[i]), momentum=0.9, detail=True, **ARGS)
         assert one.value == pytest.approx(vec.value[i], rel=1e-9)
         assert one.theorem == vec.theorem[i]
-    assert list(vec.theorem.ravel()) == ["P4", "P4", "P4c", "P4c"]
-    eta, c = to_spa(lr=lr[0], momentum=0.9)  # where P4 covers, its value is returned as is
-    np.testing.assert_array_equal(vec.value[0], bounds.rates()["P4"](eta=eta, c=c, **ARGS))
+    # where P4 covers: P4's value, or the horizon chain's where smaller; beyond: P4c
+    assert list(vec.theorem[1]) == ["P4c", "P4c"]
+    eta, c = to_spa(lr=lr[0], momentum=0.9)
+    p4 = bounds.rates()["P4"](eta=eta, c=c, **ARGS)
+    chain = horizon_bound(eta=eta, c=c, **ARGS)
+    np.testing.assert_array_equal(vec.value[0], np.minimum(p4, chain))
+    for j in range(2):
+        assert vec.theorem[0, j] == ("P4" if p4[j] <= chain[j] else "P8+P10")
+    # beyond the chain's horizons P4's value is returned as is
+    long = {**ARGS, "steps": MAX_STEPS + 1}
+    far = bounds.sgdm(lr=lr[0], momentum=0.9, detail=True, **long)
+    assert list(far.theorem) == ["P4", "P4"]
+    np.testing.assert_array_equal(far.value, bounds.rates()["P4"](eta=eta, c=c, **long))
 
 
 def test_beyond_the_reach_the_reason_names_the_failing_condition():

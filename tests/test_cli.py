@@ -153,9 +153,9 @@ def test_bound_sgdm_json_matches_python_api():
     r = cli("bound sgdm --lr 0.1 --momentum 0.9 --L 1 --sigma2 0.01 --steps 1000 --gap 1 --json")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    want = bounds.sgdm(lr=0.1, momentum=0.9, L=1.0, sigma2=0.01, steps=1000, gap=1.0)
-    assert data["bound"] == pytest.approx(want, rel=1e-12)
-    assert data["theorem"] == "P4"
+    want = bounds.sgdm(lr=0.1, momentum=0.9, L=1.0, sigma2=0.01, steps=1000, gap=1.0, detail=True)
+    assert data["bound"] == pytest.approx(want.value, rel=1e-12)
+    assert data["theorem"] == want.theorem == "P8+P10"  # the horizon chain beats P4 here
 
 
 def test_bound_outside_regions_is_inf_not_a_number():

@@ -81,7 +81,7 @@ def test_gradual_beats_sudden_where_sudden_is_not_covered():
     c = np.full(n, 0.1)
     assert bounds.spa_schedule(eta=sudden, c=c, L=1.0, sigma2=0.0, gap=1.0) == np.inf
     g = bounds.spa_schedule(eta=gradual, c=c, L=1.0, sigma2=0.0, gap=1.0, detail=True)
-    assert np.isfinite(g.value) and g.theorem == "P8"
+    assert np.isfinite(g.value) and g.theorem in ("P8", "P8+P10")
 
 
 def test_schedule_bound_sound_on_a_concrete_run():
@@ -128,8 +128,9 @@ def test_weighted_average_bound():
     assert wei < uni  # the small steps at the end no longer dominate
     e, c = np.full(40, 0.3), np.full(40, 0.2)
     w = bounds.spa_schedule(eta=e, c=c, L=1.0, sigma2=0.1, gap=1.0, average="weighted")
-    # never worse than the constant-parameter bound (the terminal coefficients may even help)
-    assert w <= bounds.spa(eta=0.3, c=0.2, L=1.0, sigma2=0.1, steps=40, gap=1.0) * (1 + 1e-12)
+    # never worse than P4's constant-parameter bound (the terminal coefficients may even help)
+    p4 = bounds.rates()["P4"](eta=0.3, c=0.2, L=1.0, sigma2=0.1, steps=40, gap=1.0)
+    assert w <= p4 * (1 + 1e-12)
     with pytest.raises(ValueError, match="average"):
         bounds.spa_schedule(eta=e, c=c, L=1.0, sigma2=0.1, gap=1.0, average="max")
 
@@ -164,41 +165,58 @@ def test_weighted_bound_sound_on_a_concrete_run():
 
 
 # ------------------------------------------------- which average: the uniform one can collapse
-def test_uniform_average_collapses_for_cosine_annealing_and_warns():
-    """The case a user met: cosine annealing of lr 0.1 -> 0 over 1000 steps, momentum 0.9."""
+def test_uniform_average_of_cosine_annealing_p8_collapses_the_chain_does_not():
+    """The case a user met: cosine annealing of lr 0.1 -> 0 over 1000 steps, momentum 0.9. P8
+    alone collapses on the plain average; the chain with P10 does not, so no warning."""
     import warnings
 
+    from lyapunov.bounds.schedule import p8_bounds
+    from lyapunov.convert import schedule_to_spa
     from lyapunov.sim import schedules as sch
 
     lr, mom = sch.cosine(0.1, 1000), np.full(1000, 0.9)
     g = dict(L=1.0, sigma2=0.01, gap=1.0)
-    with pytest.warns(bounds.UniformAverageWarning, match=r"average='weighted'.* 0\.01696"):
-        uniform = bounds.sgdm_schedule(lr=lr, momentum=mom, **g)
+    p8_alone = min(
+        p8_bounds(*schedule_to_spa(lr=lr, momentum=mom, terminal=t), **g)[0]
+        for t in ("steady", "sgd")
+    )
+    assert p8_alone == pytest.approx(496.557, rel=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", bounds.UniformAverageWarning)
+        uniform = bounds.sgdm_schedule(lr=lr, momentum=mom, detail=True, **g)
     weighted = bounds.sgdm_schedule(lr=lr, momentum=mom, average="weighted", **g)
-    assert uniform == pytest.approx(496.557, rel=1e-5)
+    assert uniform.theorem == "P2+P8+P10"
+    assert uniform.value == pytest.approx(0.13064, rel=1e-4)
     assert weighted == pytest.approx(0.016955, rel=1e-4)
+    # over 20000 steps the plain average is still bounded, but 50x the weighted one: warn
+    lr, mom = sch.cosine(0.1, 20000), np.full(20000, 0.9)
+    with pytest.warns(bounds.UniformAverageWarning, match=r"average='weighted'.* 0\.003837"):
+        uniform = bounds.sgdm_schedule(lr=lr, momentum=mom, **g)
+    assert uniform == pytest.approx(0.19385, rel=1e-4)
     with warnings.catch_warnings():  # no warning where the uniform bound is fine
         warnings.simplefilter("error", bounds.UniformAverageWarning)
-        bounds.sgdm_schedule(lr=np.full(1000, 0.01), momentum=mom, **g)
+        bounds.sgdm_schedule(lr=np.full(1000, 0.01), momentum=mom[:1000], **g)
         step = sch.step_decay(0.1, 1000, [500, 750])
-        u = bounds.sgdm_schedule(lr=step, momentum=mom, **g)
-        w = bounds.sgdm_schedule(lr=step, momentum=mom, average="weighted", **g)
+        u = bounds.sgdm_schedule(lr=step, momentum=mom[:1000], **g)
+        w = bounds.sgdm_schedule(lr=step, momentum=mom[:1000], average="weighted", **g)
     assert w <= u < 10 * w
 
 
-def test_constant_schedule_gives_spa_and_weighted_is_never_larger():
+def test_constant_schedule_gives_spa_and_weighted_is_never_larger_than_p8s_uniform():
+    from lyapunov.bounds.schedule import p8_bounds
+
     e, c = np.full(50, 0.3), np.full(50, 0.2)
     g = dict(L=1.0, sigma2=0.1, gap=1.0)
     u = bounds.spa_schedule(eta=e, c=c, **g)
-    w = bounds.spa_schedule(eta=e, c=c, average="weighted", **g)
-    assert w <= u
     assert u == pytest.approx(bounds.spa(eta=0.3, c=0.2, steps=50, **g), rel=1e-9)
     rng = np.random.default_rng(0)
     for _ in range(5):
         e = np.sort(rng.uniform(0.05, 0.5, 40))[::-1]
         u = bounds.spa_schedule(eta=e, c=np.full(40, 0.3), **g)
         w = bounds.spa_schedule(eta=e, c=np.full(40, 0.3), average="weighted", **g)
-        assert w <= u  # sum rho >= n min rho
+        p8_uniform, p8_weighted = p8_bounds(e, np.full(40, 0.3), **g)
+        assert w == p8_weighted <= p8_uniform  # sum rho >= n min rho
+        assert u <= p8_uniform  # the chain with P10 only ever helps the plain average
 
 
 def test_schedule_docstrings_point_to_the_weighted_average():

@@ -83,10 +83,11 @@ def test_schedules_figure_has_three_schedules_in_each_panel():
 
 def test_tightness_ratios_at_least_one():
     fig = figure_module("tightness").make(quick=True)
-    data = fig.axes[0].get_images()[0].get_array()
-    vals = np.asarray(data[~np.ma.getmaskarray(data)]).ravel()
-    vals = vals[np.isfinite(vals)]
-    assert len(vals) >= 6 and np.all(vals >= 1 - 1e-6)
+    for ax in fig.axes[:2]:  # P4 alone, bounds.spa: never below the worst case of their class
+        data = ax.get_images()[0].get_array()
+        vals = np.asarray(data[~np.ma.getmaskarray(data)]).ravel()
+        vals = vals[np.isfinite(vals)]
+        assert len(vals) >= 6 and np.all(vals >= 1 - 1e-6)
 
 
 def test_unknown_figure_is_a_clear_error():

@@ -19,14 +19,17 @@ def fig():
 
 
 def test_exact_at_c_equal_one_and_never_below_one(fig):
-    data = np.ma.filled(fig.axes[0].get_images()[0].get_array(), np.nan)
+    p4, spa = (np.ma.filled(ax.get_images()[0].get_array(), np.nan) for ax in fig.axes[:2])
     # quick grid: rows c = 0.1, 0.5, 1; columns eta = 0.05, 0.25, 1
-    assert data.shape == (3, 3)
-    # at c = 1 the certified rate (P3) is the exact worst case of the average; against the
-    # min metric these ratios were 1.01 to 1.46
-    np.testing.assert_allclose(data[2], 1.0, atol=2e-3)
-    assert np.all(data[np.isfinite(data)] >= 1 - 1e-6)
-    assert np.nanmax(data[0]) > 1.1  # small c: looser
+    assert p4.shape == spa.shape == (3, 3)
+    assert np.all(spa <= p4 * (1 + 1e-12))  # bounds.spa is never worse than P4 alone
+    for data in (p4, spa):
+        assert np.all(data[np.isfinite(data)] >= 1 - 1e-6)
+    assert np.nanmax(p4[0]) > 1.1  # P4 alone at small c: looser
+    # the calculators' bound (with the chain of P8 and P10) is the exact worst case: issue
+    # goal <= 1.25 everywhere; here within the SDP's accuracy of 1
+    assert np.isfinite(spa).sum() == 9
+    np.testing.assert_allclose(spa, 1.0, atol=1e-4)
 
 
 def test_title_is_not_overprinted_by_the_legend(fig):

@@ -93,12 +93,15 @@ def _explained(res: BoundResult, method: str, **values: np.ndarray) -> BoundResu
 def sgd(*, lr, L, sigma2, steps, gap, detail: bool = False):
     """Certified bound for SGD, x_{k+1} = x_k - lr (grad f(x_k) + xi_k)  (theorem P3):
 
-    2 gap / (steps lr (2 - L lr)) + L lr sigma2 / (2 - L lr)      for 0 < L lr < 2, else inf.
+    2 gap / (steps lr (2 - L lr)) + L lr sigma2 / (2 - L lr)      for 0 < L lr < 2, else inf;
+
+    for short horizons (steps <= 4096) the chain of P8 and P10 at c = 1 where it is smaller
+    (SGD is SPA with c = 1: :func:`spa` at c = 1 gives the same value).
     """
     args = common_args(L, sigma2, steps, gap)
     eta = check_range("lr", lr)
     r = rates()["P3"]
-    res = finish([("P3", r(eta=eta, **args))], detail)
+    res = finish([("P3", r(eta=eta, **args)), *_horizon(eta, np.ones_like(eta), args)], detail)
     return _explained(res, "sgd", lr=eta, L=args["L"]) if detail else res
 
 
@@ -122,14 +125,19 @@ def _spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[st
         if todo.any():
             p4c[todo] = rate.bounds(e[todo], cc[todo], L[todo], s2[todo], n[todo], g[todo])[0]
     out.append(("P4c", p4c))
-    # short horizons: P8 and P10 chained backwards over the steps (exact on quadratics); its
-    # cost is O(steps) per distinct horizon, so only for a few distinct horizons
+    return out + _horizon(eta, c, args)
+
+
+def _horizon(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
+    """Short horizons: P8 and P10 chained backwards over the steps (:mod:`.horizon`, exact on
+    quadratics). Its cost is O(steps) per distinct horizon, so it is a candidate only when
+    ``steps`` takes at most HORIZON_DISTINCT distinct values, some <= MAX_STEPS."""
     from .horizon import MAX_STEPS, horizon_bound
 
     horizons = np.unique(args["steps"])
     if horizons.size <= HORIZON_DISTINCT and horizons.min() <= MAX_STEPS:
-        out.append(("P8+P10", np.asarray(horizon_bound(eta=eta, c=c, **args), dtype=float)))
-    return out
+        return [("P8+P10", np.asarray(horizon_bound(eta=eta, c=c, **args), dtype=float))]
+    return []
 
 
 #: the horizon-aware bound is tried when ``steps`` takes at most this many distinct values

@@ -41,6 +41,7 @@ from ..validate import check_range, check_steps
 
 __all__ = [
     "horizon_bound",
+    "schedule_horizon_bound",
     "horizon_certificate",
     "verify_chain",
     "search_theta",
@@ -184,12 +185,21 @@ def _chain_float(eta, c, L, sigma2, n: int):
 
 def _chain_scalar(eta: float, c: float, L: float, sigma2: float, n: int):
     """:func:`_chain_float` at one point, in plain floats (the same steps)."""
+    return _chain_sequence([float(eta)] * n, [float(c)] * n, float(L), float(sigma2))
+
+
+def _chain_sequence(etas, cs, L: float, sigma2: float):
+    """The chain for a schedule: step k with (etas[k], cs[k]) (P8 and P10 hold step by step,
+    so a schedule chains like a constant), run backwards in plain floats. Returns
+    (theta_0, sum theta_k NU_k, min theta_k RHO_k, every step in the regions)."""
     step, rels = _fused("math")
+    n = len(etas)
     target = 1.0 / n
     theta1 = a_next = b_next = nu_sum = 0.0
     rho_min, ok = math.inf, True
     try:
-        for _ in range(n):
+        for k in range(n - 1, -1, -1):
+            eta, c = etas[k], cs[k]
             at_one = theta1 * step(eta, c, L, sigma2, 1.0, a_next, b_next)[4] if theta1 else 0.0
             theta = theta1 + max(0.0, 2 * L * (target - at_one))
             t = theta1 / theta
@@ -204,6 +214,21 @@ def _chain_scalar(eta: float, c: float, L: float, sigma2: float, n: int):
         return theta1, nu_sum, rho_min, False
     ok = ok and math.isfinite(theta1) and math.isfinite(nu_sum) and rho_min > 0
     return theta1, nu_sum, rho_min, ok
+
+
+def schedule_horizon_bound(eta, c, L: float, sigma2: float, gap: float) -> float:
+    """The chain of :func:`horizon_bound` for a schedule (step k uses eta[k], c[k]; validated
+    1-D arrays of equal length n) at scalar L, sigma2, gap: a certified bound on
+    (1/n) sum_{k<n} E|grad f(x_k)|^2, ``inf`` where a step leaves the regions of P8 and P10
+    (its cost is O(n), like P8's own pass over the schedule, so there is no MAX_STEPS here).
+    For a constant schedule of at most MAX_STEPS steps it is :func:`horizon_bound`."""
+    n = len(eta)
+    etas, cs = [float(x) for x in eta], [float(x) for x in c]
+    theta0, nu_sum, rho_min, ok = _chain_sequence(etas, cs, float(L), float(sigma2))
+    if not ok:
+        return math.inf
+    val = (theta0 * gap + sigma2 * nu_sum) / (n * rho_min) * (1 + ROUNDING * (n + 1))
+    return val if math.isfinite(val) else math.inf
 
 
 def horizon_bound(*, eta, c, L, sigma2, steps, gap) -> np.ndarray | float:

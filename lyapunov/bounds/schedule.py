@@ -10,15 +10,21 @@ or a_n = b_n = 0, whichever certifies the smaller bound) and summing:
     sum_k w_k E|grad f(x_k)|^2       <= (gap + sigma2 sum_k nu_k) / sum_k rho_k,
                                         w_k = rho_k / sum_j rho_j  (``average="weighted"``).
 
+For the uniform average, the chain of P8 with P10 (the weight of
+f(x_k) may drop, paid by inf f <= f(x_k) - |grad f(x_k)|^2/(2L); :mod:`.horizon`) is used
+where it is smaller (theorem label "P8+P10"): it is what :func:`~lyapunov.bounds.spa` uses for
+short horizons, so a constant schedule gives the constant bound.
+
 A schedule where some b_k < 0 is not covered by P8: its bound is inf.
 
-Which average? ``average="uniform"`` (the default) bounds the plain mean over the steps, but
-its denominator n min_k rho_k is set by the *smallest* certified rate: for a schedule that
-decays towards 0 (cosine or linear annealing) it collapses (cosine annealing of lr from 0.1 to
-0 over 1000 steps, momentum 0.9, L = 1, sigma2 = 0.01, gap = 1: 496.6). ``average="weighted"``
-bounds the average weighted by the certified rates rho_k, which is what a decaying schedule
-controls (the same run: 0.0170); the final steps, where rho_k is tiny, weigh little. When the
-uniform bound is more than :data:`COLLAPSE` times the weighted one, the calculators warn
+Which average? ``average="uniform"`` (the default) bounds the plain mean over the steps. P8
+alone gives it the denominator n min_k rho_k, set by the *smallest* certified rate: for a
+schedule that decays towards 0 (cosine or linear annealing) that collapses (cosine annealing of
+lr from 0.1 to 0 over 1000 steps, momentum 0.9, L = 1, sigma2 = 0.01, gap = 1: 496.6); the
+chain with P10 does not (the same run: 0.1306). ``average="weighted"`` bounds the average
+weighted by P8's certified rates rho_k (the same run: 0.0170); the final steps, where rho_k is
+tiny, weigh little. When the uniform bound is more than :data:`COLLAPSE` times the weighted
+one (the same cosine over 20000 steps: 0.194 against 0.0038), the calculators warn
 (:class:`UniformAverageWarning`) and name the weighted value.
 """
 
@@ -50,7 +56,7 @@ AVERAGES = ("uniform", "weighted")
 
 
 class UniformAverageWarning(UserWarning):
-    """The uniform-average schedule bound is dominated by the smallest step: use weighted."""
+    """The uniform-average schedule bound is far above the weighted one: say which to use."""
 
 
 @cache
@@ -127,6 +133,17 @@ def p8_bounds(
     return uniform, weighted
 
 
+def _with_chain(eta, c, L: float, sigma2: float, gap: float) -> tuple[float, float, bool]:
+    """:func:`p8_bounds`, the uniform one improved by the chain of P8 and P10
+    (:func:`~lyapunov.bounds.horizon.schedule_horizon_bound`) where smaller (short horizons,
+    decaying schedules); and whether it was. The weighted average comes from P8 alone."""
+    from .horizon import schedule_horizon_bound
+
+    uniform, weighted = p8_bounds(eta, c, L, sigma2, gap)
+    chain = schedule_horizon_bound(eta, c, L, sigma2, gap)
+    return min(uniform, chain), weighted, chain < uniform
+
+
 def p8_bound(
     eta: np.ndarray, c: np.ndarray, L: float, sigma2: float, gap: float, average: str = "uniform"
 ) -> float:
@@ -141,30 +158,32 @@ def _average(average: str) -> str:
 
 
 def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str):
-    """Evaluate ``fun(L, sigma2, gap) -> (uniform, weighted)`` on the broadcast grid; warn when
-    the uniform bound collapses."""
+    """Evaluate ``fun(L, sigma2, gap) -> (uniform, weighted, uniform from the P10 chain)`` on
+    the broadcast grid; warn when the uniform bound collapses."""
     Ls = check_range("L", L)
     s2 = check_range("sigma2", sigma2)
     g = check_range("gap", gap)
     Lb, sb, gb = np.broadcast_arrays(Ls, s2, g)
     uni = np.empty(Lb.shape)
     wei = np.empty(Lb.shape)
+    chained = np.zeros(Lb.shape, dtype=bool)
     for idx in np.ndindex(Lb.shape):
-        uni[idx], wei[idx] = fun(float(Lb[idx]), float(sb[idx]), float(gb[idx]))
+        uni[idx], wei[idx], chained[idx] = fun(float(Lb[idx]), float(sb[idx]), float(gb[idx]))
     if average == "uniform":
         collapsed = np.isfinite(wei) & (uni > COLLAPSE * wei)
         if collapsed.any():
             i = np.unravel_index(np.argmax(np.where(collapsed, uni / wei, 0.0)), uni.shape)
             warnings.warn(
-                f"average='uniform' is dominated by the smallest step of the schedule "
-                f"(bound {uni[i]:.4g}); average='weighted' bounds the rho_k-weighted average "
-                f"of E|grad f(x_k)|^2 instead: {wei[i]:.4g}",
+                f"average='uniform' bounds the plain average, which the schedule's final small "
+                f"steps keep large (bound {uni[i]:.4g}); average='weighted' bounds the "
+                f"rho_k-weighted average of E|grad f(x_k)|^2 instead: {wei[i]:.4g}",
                 UniformAverageWarning,
                 stacklevel=3,
             )
     out = uni if average == "uniform" else wei
     if detail:
-        which = np.where(np.isfinite(out), name, "")
+        names = np.where(chained, name + "+P10", name) if average == "uniform" else name
+        which = np.where(np.isfinite(out), names, "")
         if out.ndim == 0:
             return BoundResult(float(out), str(which))
         return BoundResult(out, which.astype(object))
@@ -176,27 +195,29 @@ def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False, average: str =
 
     ``average="uniform"`` (default): a bound on the plain average over the n steps,
 
-        (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / (n min_k rho_k);
+        (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / (n min_k rho_k),
 
+    or the chain of P8 with P10 where smaller (label "P8+P10"; module docstring);
     ``average="weighted"``: a bound on the average weighted by the certified rates rho_k,
 
         sum_{k<n} w_k E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / sum_k rho_k,
         w_k = rho_k / sum_j rho_j,
 
-    which is not dominated by the smallest step: use it for decaying schedules (cosine or
-    linear annealing), where the uniform bound collapses (a :class:`UniformAverageWarning`
-    says so and gives the weighted value). rho_k, nu_k come from P8's backward recursion of
-    Lyapunov coefficients; inf where P8 does not cover the schedule (too sudden a change: some
-    coefficient b_k < 0). ``eta`` and ``c`` are 1-D arrays of equal length n = steps; L,
-    sigma2 and gap may be arrays (broadcast). A constant schedule gives exactly
-    :func:`~lyapunov.bounds.spa`.
+    which is not dominated by the smallest step: use it for long decaying schedules (cosine
+    or linear annealing), where the uniform bound is much larger (a
+    :class:`UniformAverageWarning` says so and gives the weighted value). rho_k, nu_k come
+    from P8's backward recursion of Lyapunov coefficients; inf where P8 does not cover the
+    schedule (too sudden a change: some coefficient b_k < 0). ``eta`` and ``c`` are 1-D
+    arrays of equal length n = steps; L, sigma2 and gap may be arrays (broadcast). A
+    constant schedule inside P4's region gives :func:`~lyapunov.bounds.spa`'s value (P4, or
+    the P8 + P10 chain for short horizons).
     """
     e = check_range("eta", eta)
     cc = check_range("c", c)
     same_length(eta=e, c=cc)
     avg = _average(average)
     return _schedule_batch(
-        lambda L_, s_, g_: p8_bounds(e, cc, L_, s_, g_), L, sigma2, gap, detail, "P8", avg
+        lambda L_, s_, g_: _with_chain(e, cc, L_, s_, g_), L, sigma2, gap, detail, "P8", avg
     )
 
 
@@ -217,7 +238,8 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average
     forms = [schedule_to_spa(lr=a, momentum=m, terminal=t) for t in ("steady", "sgd")]
 
     def one(L_, s_, g_):
-        both = [p8_bounds(e, cc, L_, s_, g_) for e, cc in forms]
-        return min(u for u, _ in both), min(w for _, w in both)
+        both = [_with_chain(e, cc, L_, s_, g_) for e, cc in forms]
+        best = min(both, key=lambda r: r[0])
+        return best[0], min(w for _, w, _ in both), best[2]
 
     return _schedule_batch(one, L, sigma2, gap, detail, "P2+P8", avg)

@@ -35,7 +35,9 @@ def make(quick: bool = False, seed: int = 0):
     F = _factor()
     beta = np.linspace(0.0, 0.99, 30 if quick else 120)
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    L, gap, n = 1.0, 1.0, 1000
+    # a long horizon (beyond the short-horizon chain of P8 and P10): the rates of P3, P4 and
+    # P4c, which depend on the noise level s only
+    L, gap, n = 1.0, 1.0, 10_000
     for s, col in zip(
         (0.0, 10.0, 100.0, 1e3, 1e4), plt.cm.viridis(np.linspace(0, 0.9, 5)), strict=True
     ):

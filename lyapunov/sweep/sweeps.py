@@ -172,7 +172,7 @@ def worst_cases(
     steps=12,
     L: float = 1.0,
     gap: float = 1.0,
-    condition: str = "iterates",
+    condition: str = "lower_bound",
     z_points: bool = True,
     chunk_size: int | None = None,
     client=None,
@@ -183,11 +183,14 @@ def worst_cases(
 ) -> Table:
     r"""Exact worst cases (:func:`lyapunov.pep.worst_case_spa`) over eta x c x steps on dask.
 
-    Deterministic SPA on L-smooth functions with f(x_0) - f(y) <= gap at the iterates
-    (``condition="iterates"``) or f(x_0) - inf f <= gap (``"lower_bound"``). One row per point:
-    eta, c, steps, L, gap, ``worst_case`` (of min_{k<n} |grad f(x_k)|^2; ``inf`` if
+    Deterministic SPA on L-smooth functions with f(x_0) - inf f <= gap (``"lower_bound"``, the
+    default: the calculators' class, relaxed) or f(x_0) - f(y) <= gap at the iterates
+    (``condition="iterates"``, PEPit's setup: a larger class, on which the short-horizon bound
+    of the calculators, which uses inf f, may lie below the worst case). One row per point:
+    eta, c, steps, L, gap, ``worst_case`` (of (1/n) sum_{k<n} |grad f(x_k)|^2; ``inf`` if
     unbounded), solver ``status`` and ``solve_time``, ``bound`` (certified, sigma2 = 0) and
-    ``ratio`` = bound / worst_case (never below 1 for a sound bound). Needs cvxpy (the
+    ``ratio`` = bound / worst_case (1 up to the solver's accuracy wherever measured with
+    ``"lower_bound"``: the certified bound is the exact worst case there). Needs cvxpy (the
     ``search`` extra). Chunks, client, scheduler, workers and progress as in
     :func:`simulations` (default chunk: one point, since a point takes seconds to minutes).
     """
