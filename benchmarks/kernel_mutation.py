@@ -37,8 +37,17 @@ END_TO_END = ("tests/test_kernel_e2e.py",)
 FAST = ["-k", "not test_every_shipped_theorem_passes_the_cross_check"]
 
 
-def _is_unit(node: str) -> bool:
-    return node.startswith(UNIT)
+def _is_unit(node: str, m) -> bool:
+    """A unit-level kill: a test the mutant names as unit, or one in the unit files."""
+    if node in m.end_to_end:
+        return False
+    return node in m.unit or node.startswith(UNIT)
+
+
+def _suite(m) -> list[str]:
+    """The kernel suite and the files of the tests the mutant names as its killers."""
+    named = {t.split("::")[0] for t in (*m.unit, *m.end_to_end)}
+    return [*UNIT, *END_TO_END, *sorted(named - {*UNIT, *END_TO_END})]
 
 
 def main() -> None:
@@ -47,14 +56,13 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per mutant")
     args = ap.parse_args()
     mutants = [m for m in KERNEL_MUTANTS if not args.only or m.name in args.only]
-    suite = [*UNIT, *END_TO_END]
     t0 = time.perf_counter()
     runs = []
     for m in mutants:
-        run = run_mutant(m, suite, timeout=args.timeout, extra=FAST)
+        run = run_mutant(m, _suite(m), timeout=args.timeout, extra=FAST)
         runs.append(run)
-        unit = [t for t in run.killed_by if _is_unit(t)]
-        e2e = [t for t in run.killed_by if not _is_unit(t)]
+        unit = [t for t in run.killed_by if _is_unit(t, m)]
+        e2e = [t for t in run.killed_by if not _is_unit(t, m)]
         both = "both" if unit and e2e else ("unit only" if unit else "e2e only" if e2e else "")
         print(
             f"{run.outcome:8s} {run.seconds:6.1f} s  {m.name:28s} {len(unit):2d} unit "
@@ -70,7 +78,8 @@ def main() -> None:
     both = [
         r
         for r in killed
-        if any(_is_unit(t) for t in r.killed_by) and any(not _is_unit(t) for t in r.killed_by)
+        if any(_is_unit(t, r.mutant) for t in r.killed_by)
+        and any(not _is_unit(t, r.mutant) for t in r.killed_by)
     ]
     for r in runs:
         if r.outcome != "killed":
@@ -79,7 +88,7 @@ def main() -> None:
                 print("\n".join(r.log.splitlines()[-15:]))
     for r in killed:
         if r not in both:
-            side = "unit" if any(_is_unit(t) for t in r.killed_by) else "end-to-end"
+            side = "unit" if any(_is_unit(t, r.mutant) for t in r.killed_by) else "end-to-end"
             print(f"killed only by {side} tests: {r.mutant.name}")
     print(
         f"{len(runs)} mutants, {len(killed)} killed ({len(both)} by both a unit and an "

@@ -187,6 +187,20 @@ def test_decide_refutes_false_sums_and_misread_hypotheses(no_quick):
     assert decide(1 - y, ">", Region.of([y - 1 > 0])).status == "refuted"
 
 
+def test_forged_zero_mean_fact_rejected_on_a_small_lemma():
+    """SGD's lemma (P3) with <xi, g(x_{k+1})> declared mean zero (it is not: x_{k+1} moves with
+    xi): the lemma is malformed as stated."""
+    from proofutil import load
+
+    th, ns = load("p3_sgd_descent")
+    step = ns["step"]
+    forged = Fact("zero-mean forged", inner(step.xi, step.x1.grad), zero_mean=True)
+    with pytest.raises(MalformedError, match="mean zero"):
+        th.replace(certificate={**th.certificate, forged: sp.Integer(1)})
+    honest = Fact("zero-mean honest", inner(step.xi, step.x.grad), zero_mean=True)
+    th.replace(certificate={**th.certificate, honest: sp.Integer(0)})  # well formed
+
+
 def test_zero_mean_test_reads_the_form():
     p11 = _p11()
     th, step = p11.theorem, p11.step

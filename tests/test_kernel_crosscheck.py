@@ -79,6 +79,11 @@ def _wrong_z3(monkeypatch, result: str):
         return honest(region, expr, op, timeout) if expr is None else Answer(result)
 
     monkeypatch.setattr(decide_mod, "_solve_z3", wrong)
+    # no sampled counterexamples: they would refute a false claim without asking a solver
+    from lyapunov.engine import psd
+
+    monkeypatch.setattr(decide_mod, "SAMPLES", 0)
+    monkeypatch.setattr(psd, "SAMPLES", 0)
 
 
 def _false_p3():
@@ -113,13 +118,16 @@ def test_wrong_refutation_by_z3_is_caught(monkeypatch):
 
 
 def _solver_only(monkeypatch):
-    """Every decision through the solvers (no exact shortcuts: hypotheses, structure, LDL)."""
+    """Every decision through the solvers (no exact shortcuts: hypotheses, structure, LDL,
+    sampled counterexamples)."""
     from lyapunov.engine import psd, structure
 
     decide_mod = importlib.import_module("lyapunov.engine.decide")
     monkeypatch.setattr(structure, "proves", lambda *a, **k: False)
     monkeypatch.setattr(decide_mod, "_is_hypothesis", lambda *a, **k: False)
     monkeypatch.setattr(psd, "ldl_psd", lambda *a, **k: None)
+    monkeypatch.setattr(psd, "SAMPLES", 0)
+    monkeypatch.setattr(decide_mod, "SAMPLES", 0)
 
 
 def test_wrong_second_solver_is_caught(monkeypatch):

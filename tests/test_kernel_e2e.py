@@ -116,8 +116,10 @@ def test_p4_region_too_wide_refuted():
     assert pt[L] * pt[eta] > 2 - pt[c]
 
 
-def test_leading_minors_nonnegative_residual_refuted():
-    """P4 with a gain whose residual has leading minors 1, 0, 0 but is not NSD."""
+def test_leading_minors_nonnegative_residual_refuted(monkeypatch):
+    """P4 with a gain whose residual has leading minors 1, 0, 0 but is not NSD (by the
+    complete test: no sampled counterexample first)."""
+    _no_sampling(monkeypatch)
     th, _ = load("p4_spa_descent")
     m = th.replace(gain=lambda x, z: -(sqnorm(z - x + x.grad) + 2 * inner(z - x + x.grad, z.grad)))
     basis, Q = _residual_matrix(m)
@@ -127,8 +129,9 @@ def test_leading_minors_nonnegative_residual_refuted():
     _refuted_at(m, "residual quadratic form")
 
 
-def test_zero_diagonal_residual_refuted():
+def test_zero_diagonal_residual_refuted(monkeypatch):
     """P4 with a gain whose residual has a zero diagonal but a nonzero off-diagonal entry."""
+    _no_sampling(monkeypatch)
     th, _ = load("p4_spa_descent")
     m = th.replace(gain=lambda x, z: -2 * inner(z - x, x.grad))
     basis, Q = _residual_matrix(m)
@@ -257,6 +260,7 @@ def test_false_theorem_with_z3_unknown_not_certified(monkeypatch):
         return z3.unknown if len(self.assertions()) > 1 else honest(self, *a, **k)
 
     monkeypatch.setattr(z3.Solver, "check", gives_up)
+    _no_sampling(monkeypatch)  # else a sampled exact counterexample refutes it without z3
     # the false theorem's failing condition is left undecided: neither certified nor refuted
     # (the true one may still be certified: conditions that are the region's own hypotheses,
     # or products of them, are decided exactly without z3 -- lyapunov.engine.structure)
@@ -265,13 +269,23 @@ def test_false_theorem_with_z3_unknown_not_certified(monkeypatch):
     assert "z3" in v.reason
 
 
+def _no_sampling(monkeypatch):
+    """No counterexample from sampled points (decisions and PSD tests): the solver's path."""
+    from lyapunov.engine import psd
+
+    monkeypatch.setattr(psd, "SAMPLES", 0)
+    monkeypatch.setattr(decide_mod, "SAMPLES", 0)
+
+
 def _solver_only(monkeypatch):
-    """Every decision through the solver: no hypothesis matching, sign structure or LDL."""
+    """Every decision through the solver: no hypothesis matching, sign structure, LDL or
+    sampled counterexamples."""
     from lyapunov.engine import psd, structure
 
     monkeypatch.setattr(structure, "proves", lambda *a, **k: False)
     monkeypatch.setattr(decide_mod, "_is_hypothesis", lambda *a, **k: False)
     monkeypatch.setattr(psd, "ldl_psd", lambda *a, **k: None)
+    _no_sampling(monkeypatch)
 
 
 def test_bogus_counterexamples_never_refute(monkeypatch):
@@ -314,6 +328,7 @@ def test_disagreement_on_a_minor_not_certified(monkeypatch):
         return honest(region, expr, op, timeout) if expr is None else Answer("unsat")
 
     monkeypatch.setattr(decide_mod, "_solve_z3", wrong)
+    _no_sampling(monkeypatch)
     with cross_checking():
         v = false.check()
     assert v.status == NOT_PROVED
@@ -370,3 +385,47 @@ def test_partial_point_never_refutes(monkeypatch):
     monkeypatch.setattr(decide_mod, "_solve_z3", partial)
     v = th.check()
     assert v.status == NOT_PROVED and "not refuted" in v.reason
+
+
+# -- sampled counterexamples: a wrong sampler or witness never refutes a true theorem ---------
+def _sampling_only(monkeypatch):
+    """The residual reaches the sampler: no LDL proof first."""
+    from lyapunov.engine import psd
+
+    monkeypatch.setattr(psd, "ldl_psd", lambda *a, **k: None)
+
+
+def test_true_theorem_survives_a_sampler_outside_its_region(monkeypatch):
+    """P4b (a residual that is not identically zero) with a sampler that proposes a point
+    outside its region, where the residual is not NSD: still certified, the candidate is
+    tested exactly and dropped."""
+    from lyapunov.engine import sampling
+
+    th, ns = load("p4b_spa_descent_primal_family")
+    R = sp.Rational
+    outside = {ns["L"]: R(1701, 500), ns["c"]: R(637, 250), ns["eta"]: R(409, 200)}
+    outside |= {ns["p"]: R(1079, 1000), ns["sigma2"]: R(1)}
+    assert set(outside) == set(th.region.symbols) and not th.region.contains(outside)
+    basis, Q = _residual_matrix(th)
+    assert max(sp.Matrix(Q.subs(outside)).eigenvals()) > 0  # a counterexample if it were inside
+    _sampling_only(monkeypatch)
+    monkeypatch.setattr(sampling, "sample_region", lambda *a, **k: [dict(outside)])
+    monkeypatch.setattr(sampling, "near_boundary", lambda *a, **k: None)
+    assert th.check().status == CERTIFIED
+
+
+def test_true_theorem_survives_bogus_witnesses(monkeypatch):
+    """P4b with an eigenvalue test that always says "indefinite" and a witness builder that
+    returns an arbitrary vector: still certified (v^T M v < 0 is re-verified exactly)."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from lyapunov.engine import psd
+
+    th, _ = load("p4b_spa_descent_primal_family")
+    assert _residual_matrix(th)[0]  # the residual is not identically zero: psd runs
+    _sampling_only(monkeypatch)
+    monkeypatch.setattr(np.linalg, "eigvalsh", lambda A: -np.ones(len(A)))
+    monkeypatch.setattr(psd, "indefinite_witness", lambda M: [Fraction(1)] * M.shape[0])
+    assert th.check().status == CERTIFIED

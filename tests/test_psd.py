@@ -1,7 +1,11 @@
+from fractions import Fraction
+
 import numpy as np
+import pytest
 import sympy as sp
 
 from lyapunov.engine import Region, decide_psd, indefinite_witness, params
+from lyapunov.engine import psd as psd_mod
 
 a, b = params("a b")
 R = Region.of([a > 0, a < 2, b >= 0, b <= 1])
@@ -61,7 +65,13 @@ def _assert_refuted_with_witness(M, region, res):
     assert M.subs(pt).extract(idx, idx).det() < 0
 
 
-def test_leading_minors_nonnegative_but_not_psd():
+@pytest.fixture
+def no_sampling(monkeypatch):
+    """The sufficient and complete tests alone: no sampled counterexample first."""
+    monkeypatch.setattr(psd_mod, "SAMPLES", 0)
+
+
+def test_leading_minors_nonnegative_but_not_psd(no_sampling):
     """Leading minors 1, 0, 0 (all >= 0) but the minors on {0, 2}, {1, 2} are -1: not PSD. A
     Sylvester test with non-strict leading minors, or a 'complete' test over leading minors
     only, would accept it."""
@@ -72,7 +82,7 @@ def test_leading_minors_nonnegative_but_not_psd():
     assert res.minor in {(0, 2), (1, 2)}  # -1 on both
 
 
-def test_symbolic_leading_minors_nonnegative_but_not_psd():
+def test_symbolic_leading_minors_nonnegative_but_not_psd(no_sampling):
     # leading minors a, 0, 0 on the region; the minor on {1, 2} is -a b < 0 where b > 0
     M = sp.Matrix([[a, a, a], [a, a, a], [a, a, a - b]])
     region = Region.of([a > 0, a < 2, b > 0, b <= 1])
@@ -149,7 +159,7 @@ def test_indefinite_witness_agrees_with_exact_psd_test():
     assert min(found.values()) >= 20
 
 
-def test_exact_witness_cases_through_decide_psd():
+def test_exact_witness_cases_through_decide_psd(no_sampling):
     """Zero diagonal entries with nonzero off-diagonal entries: not PSD (the rows must not be
     dropped as if they were zero)."""
     for M in (
@@ -160,3 +170,41 @@ def test_exact_witness_cases_through_decide_psd():
         res = decide_psd(M, R)
         _assert_refuted_with_witness(M, R, res)
     assert decide_psd(sp.Matrix([[0, 0], [0, 0]]), R).decision.status == "proved"
+
+
+# -- counterexamples found by sampling: floating point searches, exact arithmetic decides ------
+INDEFINITE = sp.Matrix([[a, 1], [1, b]])  # det = a b - 1 < 0 on most of R
+
+
+def test_sampled_refutation_is_exact(monkeypatch):
+    monkeypatch.setattr(psd_mod, "ldl_psd", lambda *a, **k: None)
+    res = decide_psd(INDEFINITE, R)
+    _assert_refuted_with_witness(INDEFINITE, R, res)
+    assert res.minor == (0, 1)
+
+
+def test_sampled_candidate_outside_the_region_never_refutes(monkeypatch):
+    """A sampler that proposes a point outside the region (where M is indefinite) must not
+    produce a refutation: membership is decided exactly."""
+    region = Region.of([a > 0, a < 2, b >= 0, b <= 1, a * b >= 1])  # M is PSD here
+    outside = {a: sp.Rational(1, 2), b: sp.Rational(1, 2)}  # a b = 1/4 < 1: indefinite
+    assert not region.contains(outside)
+    monkeypatch.setattr(psd_mod, "ldl_psd", lambda *a, **k: None)
+    from lyapunov.engine import sampling
+
+    monkeypatch.setattr(sampling, "sample_region", lambda *a, **k: [dict(outside)])
+    monkeypatch.setattr(sampling, "near_boundary", lambda *a, **k: None)
+    res = decide_psd(INDEFINITE, region)
+    assert res.decision.status == "proved"
+
+
+def test_sampled_refutation_needs_a_verified_witness(monkeypatch):
+    """A witness that does not make v^T M v < 0 exactly is no refutation."""
+    monkeypatch.setattr(psd_mod, "ldl_psd", lambda *a, **k: None)
+    monkeypatch.setattr(psd_mod, "indefinite_witness", lambda M: [Fraction(1), Fraction(0)])
+    M = sp.Matrix([[a, 1], [1, b - 1]])  # indefinite everywhere on R (det = a(b-1) - 1 < 0)
+    res = decide_psd(M, R)
+    # refuted by the complete test (a negative minor decided by the solver), which also
+    # refuses the unverified witness; never by the sampler with that witness
+    assert res.decision.status == "refuted" and res.witness is None
+    assert res.decision.values["value"].startswith("principal minor")

@@ -23,11 +23,13 @@ solver (cvc5, :mod:`lyapunov.engine.second_solver`); a disagreement makes the de
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import numpy as np
 import sympy as sp
 
 from . import structure
@@ -234,21 +236,75 @@ def decide(expr: sp.Expr, op: str, region: Region, timeout: float | None = 10.0)
             return Decision("unknown", reason="could not produce a point of the region")
     if op in (*_STRUCTURED, "!=") and _is_hypothesis(expr, op, region):
         return _confirmed(expr, op, region, timeout, t0)
-    composite = op in _STRUCTURED and isinstance(expr, (sp.Add, sp.Mul, sp.Pow))
-    if composite:
-        # a short direct attempt first (most conditions need no help), then the sign of each
-        # factor / term: small decisions instead of one big one, then the whole, at length
-        quick = QUICK if timeout is None else min(QUICK, timeout)
-        dec = _decide_z3(expr, op, region, quick)
-        if dec.status != "unknown":
-            return dec
+    # a short direct attempt first (most conditions need no help); then a counterexample at
+    # sampled points (a false claim is refuted at once); then, for a sum / product, the sign
+    # of each term / factor: small decisions instead of one big one; then the whole, at length
+    quick = QUICK if timeout is None else min(QUICK, timeout)
+    dec = _decide_z3(expr, op, region, quick)
+    if dec.status != "unknown" or (timeout is not None and timeout <= QUICK):
+        return dec
+    dec = _sampled_refutation(expr, op, region, t0)
+    if dec is not None:
+        return dec
+    if op in _STRUCTURED and isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
         leaf = lambda e, o: _leaf(e, o, region)  # noqa: E731
         hyp = lambda e, o: _is_hypothesis(e, o, region)  # noqa: E731
         if structure.proves(expr, op, region, leaf, hyp):
             return _confirmed(expr, op, region, timeout, t0)
-        if timeout is not None:
-            timeout = max(0.05, timeout - (time.perf_counter() - t0))
+    if timeout is not None:
+        timeout = max(0.05, timeout - (time.perf_counter() - t0))
     return _decide_z3(expr, op, region, timeout)
+
+
+#: random points of the region (and as many near its boundary) tried for a counterexample
+SAMPLES = 12
+
+
+def _sampled_refutation(expr: sp.Expr, op: str, region: Region, t0: float) -> Decision | None:
+    """A counterexample at sampled points: random rational points of the region and points
+    near its boundary are screened in floating point; a point where ``expr op 0`` looks
+    false is proposed like a solver's model and accepted only if it re-verifies exactly
+    (:func:`_holds_exactly`: in the region, and the condition fails there). ``None`` when no
+    sampled point does (which proves nothing)."""
+    from .sampling import near_boundary, sample_region
+
+    syms = region.symbols
+    if not expr.free_symbols <= set(syms) or SAMPLES <= 0:
+        return None
+    rng = np.random.default_rng(0)
+    points = sample_region(region, rng, SAMPLES, tries=200, exact=False)
+    points += [
+        q
+        for p in points
+        if (q := near_boundary(region, p, rng, fraction=0.99, exact=False)) is not None
+    ]
+    if not points:
+        return None
+    fn = sp.lambdify(syms, expr, "math")
+    holds = _FLOAT_HOLDS[op]
+    for p in points:
+        try:
+            v = float(fn(*[float(p[s]) for s in syms]))
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            v = math.nan  # undefined there: maybe a genuine failure, let the exact test say
+        if math.isfinite(v) and holds(v):
+            continue
+        point = {s: Fraction(int(q.p), int(q.q)) for s, q in p.items()}
+        check = lambda pt: _holds_exactly(expr, op, region, pt)  # noqa: E731
+        dec = _interpret(Answer("sat", point), check, t0, expr)
+        if dec.status == "refuted":
+            return dec
+    return None
+
+
+_FLOAT_HOLDS = {  # the condition looks true in floating point (a margin against round-off)
+    ">": lambda v: v > 1e-12,
+    ">=": lambda v: v >= -1e-12,
+    "<": lambda v: v < -1e-12,
+    "<=": lambda v: v <= 1e-12,
+    "==": lambda v: abs(v) <= 1e-12,
+    "!=": lambda v: abs(v) > 1e-12,
+}
 
 
 _STRUCTURED = (">", ">=", "<", "<=")

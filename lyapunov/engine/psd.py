@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
@@ -137,6 +138,11 @@ def decide_psd(
     if ldl_psd(Mk, region, remaining):
         return PSDResult(Decision("proved", seconds=time.perf_counter() - t0))
 
+    # a counterexample at a sampled point (floating point searches, exact arithmetic decides)
+    found = _sampled_refutation(M, region, what, names, t0)
+    if found is not None:
+        return found
+
     # Sylvester's sufficient test
     fast_ok = True
     for k in range(1, n + 1):
@@ -182,6 +188,80 @@ def decide_psd(
         unknown.seconds = time.perf_counter() - t0
         return PSDResult(unknown)
     return PSDResult(Decision("proved", seconds=time.perf_counter() - t0))
+
+
+#: random points of the region (and as many near its boundary) tried for a counterexample
+SAMPLES = 12
+
+
+def _sampled_refutation(
+    M: sp.Matrix, region: Region, what: str, names: list[str] | None, t0: float
+) -> PSDResult | None:
+    """A refutation found by sampling: at random rational points of the region (and points
+    near its boundary, where certificates tend to break) the smallest eigenvalue of M is
+    computed in floating point; where it looks negative, the point's membership of the region
+    is decided exactly (:meth:`Region.contains`), M is evaluated *exactly* there and an exact
+    witness v with v^T M v < 0 is built and re-verified (:func:`indefinite_witness`). Only
+    those exact checks make it a refutation; ``None`` when no sampled point gives one (which
+    proves nothing)."""
+    from .sampling import near_boundary, sample_region
+
+    syms = region.symbols
+    if not M.free_symbols <= set(syms):
+        return None
+    rng = np.random.default_rng(0)
+    # candidates by the floating-point membership test; the exact test only where it matters
+    points = sample_region(region, rng, SAMPLES, tries=200, exact=False)
+    points += [
+        q
+        for p in points
+        if (q := near_boundary(region, p, rng, fraction=0.99, exact=False)) is not None
+    ]
+    if not points:
+        return None
+    fn = sp.lambdify(syms, M, "numpy", cse=True)
+    for p in points:
+        try:
+            with np.errstate(all="ignore"):
+                A = np.asarray(fn(*[float(p[s]) for s in syms]), dtype=float)
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            continue
+        if A.shape != M.shape or not np.all(np.isfinite(A)):
+            continue
+        eig = np.linalg.eigvalsh((A + A.T) / 2)
+        if eig[0] >= -1e-9 * max(1.0, float(np.abs(eig).max())):
+            continue
+        if not region.contains(p):
+            continue
+        exact = M.subs(p)
+        if not all(e.is_Rational for e in exact):
+            continue
+        witness = indefinite_witness(exact)
+        if witness is None or not _quadratic_value(exact, witness) < 0:
+            continue
+        val = _quadratic_value(exact, witness)
+        minor, minor_value = _negative_minor(exact)
+        point = {s.name: Fraction(int(q.p), int(q.q)) for s, q in p.items()}
+        dec = Decision("refuted", point=point, seconds=time.perf_counter() - t0)
+        dec.values["minor"] = sp.sstr(minor_value) if minor is not None else ""
+        dec.values["value"] = f"{what} = {sp.sstr(val)} < 0 at {_at(witness, names)}"
+        return PSDResult(dec, minor=minor, witness=witness)
+    return None
+
+
+def _negative_minor(M: sp.Matrix) -> tuple[tuple[int, ...] | None, sp.Rational | None]:
+    """A principal minor of the rational matrix M that is < 0, smallest first (one exists
+    whenever M is not PSD) and its value; (None, None) if there is none (reporting only)."""
+    subsets = (
+        idx
+        for k in range(1, M.shape[0] + 1)
+        for idx in itertools.combinations(range(M.shape[0]), k)
+    )
+    for idx in subsets:
+        det = sp.Rational(M.extract(list(idx), list(idx)).det(method="bareiss"))
+        if det < 0:
+            return idx, det
+    return None, None
 
 
 def indefinite_witness(M: sp.Matrix) -> list[Fraction] | None:

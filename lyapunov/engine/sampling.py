@@ -7,6 +7,7 @@ break) come from walking from an interior point towards the boundary along a ran
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -30,7 +31,12 @@ _OPS = {
 
 def _rough(region: Region):
     """A float test of membership (necessary, up to round-off), or None if it cannot be built."""
-    syms = region.symbols
+    return _rough_of(region.symbols, region.conditions)
+
+
+@functools.lru_cache(maxsize=64)
+def _rough_of(syms: tuple, conditions: tuple):
+    region = Region(syms, conditions)
     tests = [
         (sp.lambdify(syms, c.lhs - c.rhs, "math"), _OPS.get(type(c), lambda v: True))
         for c in region.conditions
@@ -64,11 +70,14 @@ def sample_region(
     n: int,
     skip: tuple[sp.Symbol, ...] = (),
     tries: int = 2000,
+    exact: bool = True,
 ) -> list[dict[sp.Symbol, sp.Rational]]:
     """Up to ``n`` random rational points of the region (fewer if it is too thin to hit).
 
     Parameters in ``skip`` are left out of the points (e.g. sigma2, which a certificate must
-    not depend on); the region is then tested at sigma2 = 1 for them.
+    not depend on); the region is then tested at sigma2 = 1 for them. ``exact=False`` keeps
+    the points that pass the floating-point test only (candidates: a caller that relies on
+    one must test it with :meth:`Region.contains`).
     """
     syms = region.symbols
     fixed = _fixed(region)
@@ -89,7 +98,7 @@ def sample_region(
                 pt[s] = sp.Rational(int(rng.integers(1, top)), 1000)
         if c_sym is not None and c_sym not in fixed and rng.random() < 0.2:
             pt[c_sym] = sp.Integer(1)
-        if inside([float(pt[s]) for s in syms]) and region.contains(pt):
+        if inside([float(pt[s]) for s in syms]) and (not exact or region.contains(pt)):
             out.append({s: v for s, v in pt.items() if s not in skip})
     return out
 
@@ -100,9 +109,11 @@ def near_boundary(
     rng: np.random.Generator,
     fraction: float = 0.95,
     skip: tuple[sp.Symbol, ...] = (),
+    exact: bool = True,
 ) -> dict[sp.Symbol, sp.Rational] | None:
     """A rational point of the region ``fraction`` of the way from ``point`` to the boundary
-    along a random direction (None if none is found)."""
+    along a random direction (None if none is found). ``exact=False``: a candidate that
+    passes the floating-point test only (see :func:`sample_region`)."""
     syms = [s for s in region.symbols if s not in _fixed(region) and s not in skip]
     if not syms:
         return None
@@ -130,6 +141,6 @@ def near_boundary(
             if not math.isfinite(v):
                 return None
             cand[s] = sp.Rational(round(v * den), den)
-        if region.contains(cand):
+        if region.contains(cand) if exact else inside([float(cand[s]) for s in region.symbols]):
             return {s: v for s, v in cand.items() if s not in skip}
     return None

@@ -89,9 +89,7 @@ def positive_symbols(region) -> frozenset:
     return frozenset(out)
 
 
-def proves(
-    expr: sp.Expr, op: str, region, leaf: Callable[[sp.Expr, str], bool], hyp=None
-) -> bool:
+def proves(expr: sp.Expr, op: str, region, leaf: Callable[[sp.Expr, str], bool], hyp=None) -> bool:
     """True if ``expr op 0`` on the region follows from the rules above and proved leaves.
 
     ``leaf(e, op)`` decides a part exactly; ``hyp(e, op)`` (optional) is the cheap test that

@@ -305,14 +305,15 @@ class DescentLemma(Theorem):
         basis = res.basis()
         Q = res.matrix(basis)
         psd = decide_nsd(Q, R, budget.left(), [b.name for b in basis], "residual")
-        detail = ""
+        parts = []
         if psd.minor is not None:
-            detail = "principal minor on " + ",".join(basis[i].name for i in psd.minor)
+            parts.append("principal minor on " + ",".join(basis[i].name for i in psd.minor))
         if psd.witness is not None:
-            detail += "; witness " + ", ".join(
-                f"{b.name}={_frac(w)}" for b, w in zip(basis, psd.witness, strict=True)
+            parts.append(
+                "witness "
+                + ", ".join(f"{b.name}={_frac(w)}" for b, w in zip(basis, psd.witness, strict=True))
             )
-        yield _check("residual quadratic form <= 0 (NSD)", psd.decision, detail)
+        yield _check("residual quadratic form <= 0 (NSD)", psd.decision, "; ".join(parts))
         # side conditions of the rate
         yield _check("rho > 0", decide(self.rho, ">", R, budget.left()))
         yield from self._lower_bound_checks(budget)

@@ -184,6 +184,28 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         end_to_end=(T + "test_kernel_e2e.py::test_leading_minors_nonnegative_residual_refuted",),
     ),
     KernelMutant(
+        "sampled-point-outside-region",
+        PSD,
+        "if not region.contains(p):",
+        "not region.contains(p)",
+        "False",
+        "a sampled counterexample accepted on the floating-point membership test alone",
+        unit=(T + "test_psd.py::test_sampled_candidate_outside_the_region_never_refutes",),
+        end_to_end=(
+            T + "test_kernel_e2e.py::test_true_theorem_survives_a_sampler_outside_its_region",
+        ),
+    ),
+    KernelMutant(
+        "sampled-witness-unverified",
+        PSD,
+        "if witness is None or not _quadratic_value(exact, witness) < 0:",
+        " or not _quadratic_value(exact, witness) < 0",
+        "",
+        "a sampled counterexample whose witness v^T M v < 0 is not re-verified exactly",
+        unit=(T + "test_psd.py::test_sampled_refutation_needs_a_verified_witness",),
+        end_to_end=(T + "test_kernel_e2e.py::test_true_theorem_survives_bogus_witnesses",),
+    ),
+    KernelMutant(
         "complete-test-leading-only",
         PSD,
         "for idx in itertools.combinations(range(n), size):",
@@ -465,7 +487,7 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         "fact.zero_mean and not self._is_zero_mean(fact.form)",
         "False",
         "a forged zero-mean fact <xi, g(next)> (not mean zero) accepted",
-        unit=(T + "test_engine_structure.py::test_zero_mean_test_reads_the_form",),
+        unit=(T + "test_engine_structure.py::test_forged_zero_mean_fact_rejected_on_a_small_lemma",),
         end_to_end=(
             T + "test_engine_structure.py::test_zero_mean_only_for_vectors_known_before_the_noise",
         ),
