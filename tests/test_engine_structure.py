@@ -187,7 +187,7 @@ def test_decide_refutes_false_sums_and_misread_hypotheses(no_quick):
     assert decide(1 - y, ">", Region.of([y - 1 > 0])).status == "refuted"
 
 
-def test_forged_zero_mean_fact_rejected_on_a_small_lemma():
+def test_forged_zero_mean_fact_rejected_on_small_lemma():
     """SGD's lemma (P3) with <xi, g(x_{k+1})> declared mean zero (it is not: x_{k+1} moves with
     xi): the lemma is malformed as stated."""
     from proofutil import load

@@ -487,7 +487,7 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         "fact.zero_mean and not self._is_zero_mean(fact.form)",
         "False",
         "a forged zero-mean fact <xi, g(next)> (not mean zero) accepted",
-        unit=(T + "test_engine_structure.py::test_forged_zero_mean_fact_rejected_on_a_small_lemma",),
+        unit=(T + "test_engine_structure.py::test_forged_zero_mean_fact_rejected_on_small_lemma",),
         end_to_end=(
             T + "test_engine_structure.py::test_zero_mean_only_for_vectors_known_before_the_noise",
         ),
