@@ -22,8 +22,10 @@ def exact_leaf(region):
 
 @pytest.fixture
 def no_quick(monkeypatch):
-    """Skip the direct attempt, so that composite conditions go through their structure."""
+    """Skip the direct attempt and the sampled counterexamples, so that composite conditions
+    go through their structure."""
     monkeypatch.setattr(DECIDE, "QUICK", 1e-6)
+    monkeypatch.setattr(DECIDE, "SAMPLES", 0)
 
 
 # -- implies: a condition is one of the region's hypotheses -----------------------------------

@@ -240,7 +240,7 @@ def decide(expr: sp.Expr, op: str, region: Region, timeout: float | None = 10.0)
     # sampled points (a false claim is refuted at once); then, for a sum / product, the sign
     # of each term / factor: small decisions instead of one big one; then the whole, at length
     quick = QUICK if timeout is None else min(QUICK, timeout)
-    dec = _decide_z3(expr, op, region, quick)
+    dec = _decide_z3(expr, op, region, quick, final=False)
     if dec.status != "unknown" or (timeout is not None and timeout <= QUICK):
         return dec
     dec = _sampled_refutation(expr, op, region, t0)
@@ -319,11 +319,16 @@ def _confirmed(expr: sp.Expr, op: str, region: Region, timeout, t0: float) -> De
     return Decision("proved", seconds=time.perf_counter() - t0)
 
 
-def _decide_z3(expr: sp.Expr, op: str, region: Region, timeout: float | None) -> Decision:
+def _decide_z3(
+    expr: sp.Expr, op: str, region: Region, timeout: float | None, final: bool = True
+) -> Decision:
+    """z3's decision, cross-checked when active. ``final=False``: an attempt that another
+    route may replace (the short first try, a part of a structured decision), so a second
+    solver that gives up on it is not reported as unconfirmed (the final route is)."""
     t0 = time.perf_counter()
     ans = _solve_z3(region, expr, op, timeout)
     dec = _interpret(ans, lambda p: _holds_exactly(expr, op, region, p), t0, expr)
-    return _cross_check(dec, region, expr, op, timeout, f"{sp.sstr(expr)} {op} 0")
+    return _cross_check(dec, region, expr, op, timeout, f"{sp.sstr(expr)} {op} 0", final)
 
 
 def _leaf(expr: sp.Expr, op: str, region: Region) -> bool:
@@ -336,9 +341,9 @@ def _leaf(expr: sp.Expr, op: str, region: Region) -> bool:
     local = [c for c in region.conditions if c.free_symbols <= syms]
     if local and len(local) < len(region.conditions):
         sub = Region.of(local, region.symbols)
-        if _decide_z3(expr, op, sub, structure.LEAF_SECONDS).proved:
+        if _decide_z3(expr, op, sub, structure.LEAF_SECONDS, final=False).proved:
             return True
-    return _decide_z3(expr, op, region, structure.LEAF_SECONDS).proved
+    return _decide_z3(expr, op, region, structure.LEAF_SECONDS, final=False).proved
 
 
 def _is_hypothesis(expr: sp.Expr, op: str, region: Region) -> bool:
@@ -406,7 +411,9 @@ def cross_checking() -> Iterator[CrossCheck]:
         _ACTIVE = previous
 
 
-def _cross_check(dec: Decision, region, expr, op, timeout, what: str) -> Decision:
+def _cross_check(
+    dec: Decision, region, expr, op, timeout, what: str, final: bool = True
+) -> Decision:
     """Confirm a proved/refuted decision with the second solver (when cross-checking)."""
     tally = _ACTIVE
     if tally is None or dec.status not in ("proved", "refuted"):
@@ -422,7 +429,8 @@ def _cross_check(dec: Decision, region, expr, op, timeout, what: str) -> Decisio
         tally.agreed += 1
         return dec
     if second.result == "unknown":
-        tally.unconfirmed.append(what)
+        if final:
+            tally.unconfirmed.append(what)
         return Decision(
             "unknown",
             point=dec.point,

@@ -14,6 +14,8 @@ a rational function N/D is compared with 0 by cases on the sign of D,
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from fractions import Fraction
 
 import sympy as sp
@@ -104,9 +106,48 @@ class _Encoder:
         return Fraction(term.getRealValue()) if term.isRealValue() else None
 
 
+#: seconds allowed beyond the time limit before a cvc5 call is stopped from outside
+GRACE = 2.0
+
+
 def solve(region: Region, expr: sp.Expr | None, op: str | None, timeout: float | None):
     """cvc5's answer to "is there a point of ``region`` where ``expr op 0`` fails?"
-    (``expr=None``: "is there a point of the region?"), as an :class:`Answer`."""
+    (``expr=None``: "is there a point of the region?"), as an :class:`Answer`.
+
+    cvc5 checks its time limit only now and then (its nonlinear procedure can run far past
+    it), so a call with a time limit runs in a forked child process that is stopped
+    ``timeout + GRACE`` seconds in: the answer is then "unknown"."""
+    if timeout is None or not hasattr(os, "fork"):
+        return _solve(region, expr, op, timeout)
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, region, expr, op, timeout), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if receive.poll(timeout + GRACE):
+            return receive.recv()
+        return Answer("unknown", reason=f"cvc5: no answer within {timeout:g} s (stopped)")
+    except EOFError:  # the child died without answering
+        return Answer("unknown", reason="cvc5: the solver process ended without an answer")
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _child(send, region, expr, op, timeout) -> None:
+    try:
+        send.send(_solve(region, expr, op, timeout))
+    except Exception as exc:  # noqa: BLE001 - reported as "unknown" by the parent
+        send.send(Answer("unknown", reason=f"cvc5: {type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+def _solve(region: Region, expr: sp.Expr | None, op: str | None, timeout: float | None):
+    """:func:`solve` in this process."""
 
     syms = set(region.symbols) | (set(sp.sympify(expr).free_symbols) if expr is not None else set())
     enc = _Encoder(sorted(syms, key=lambda s: s.name))
