@@ -10,7 +10,8 @@ TITLE = "The momentum family at a fixed budget: certified bound versus lr (P3, P
 CAPTION = """
 Certified bound on (1/n) sum_{k<n} E|grad f(p_k)|^2 (p_k: where the k-th gradient is taken,
 the optimizer's parameters) against the learning rate, at n = 200 steps, L = 1,
-gradient noise sigma2 = 0.1, for SGD (P3), SGD+M (torch SGD, momentum 0.9: P4, P4c beyond it),
+gradient noise sigma2 = 0.1, for SGD (P3) and SGD+M (torch SGD, momentum 0.9: P4, P4c beyond
+it), each with the short-horizon chain of P8 and P10 where smaller,
 Nesterov's SGD (torch SGD(nesterov=True), momentum 0.9: P11), QHM (momentum 0.999, nu 0.7:
 P11) and schedule-free SGD (momentum 0.9, c_k = 1/(k+1): P12 run backwards over the horizon)
 (`lyapunov.bounds`), with gap = f(x_0) minus the certified lower bound of the non-convex

@@ -13,8 +13,9 @@ middle third, c = 0.1); momentum dropped after the first epoch (momentum 0.9 -> 
 Top: each drawn in SPA coordinates (eta_k, c_k) by the exact map of P2 (`convert`), where the
 step decay is no longer a drop: eta decays over the ~10 steps *before* it while c jumps up
 (P2c). Bottom left: the same schedules in PyTorch coordinates. Bottom right, on the `cosine`
-objective (L = 1) with Gaussian noise sigma2 = 0.1: the certified bound (dashed; P8 via
-`bounds.sgdm_schedule` / `bounds.spa_schedule`, gap = f(x_0) minus the certified lower bound)
+objective (L = 1) with Gaussian noise sigma2 = 0.1: the certified bound (dashed; P8, or P8
+chained with P10 where smaller, via `bounds.sgdm_schedule` / `bounds.spa_schedule`, gap =
+f(x_0) minus the certified lower bound)
 and the simulated mean (solid, `lyapunov.sim`, seeded runs) of the average of |grad f(x_k)|^2
 over the first n steps, against n. Missing bound points are horizons where the schedule
 changes too suddenly for P8 to certify it.
