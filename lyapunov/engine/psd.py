@@ -204,19 +204,13 @@ def _sampled_refutation(
     witness v with v^T M v < 0 is built and re-verified (:func:`indefinite_witness`). Only
     those exact checks make it a refutation; ``None`` when no sampled point gives one (which
     proves nothing)."""
-    from .sampling import near_boundary, sample_region
+    from . import sampling
 
     syms = region.symbols
     if not M.free_symbols <= set(syms):
         return None
-    rng = np.random.default_rng(0)
     # candidates by the floating-point membership test; the exact test only where it matters
-    points = sample_region(region, rng, SAMPLES, tries=200, exact=False)
-    points += [
-        q
-        for p in points
-        if (q := near_boundary(region, p, rng, fraction=0.99, exact=False)) is not None
-    ]
+    points = sampling.candidates(region, SAMPLES)
     if not points:
         return None
     fn = sp.lambdify(syms, M, "numpy", cse=True)

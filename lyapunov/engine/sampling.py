@@ -15,7 +15,7 @@ import sympy as sp
 
 from .region import Region
 
-__all__ = ["sample_region", "near_boundary"]
+__all__ = ["sample_region", "near_boundary", "candidates"]
 
 # parameters of a method range over (0, 4]; any other (e.g. a Lyapunov weight) over (0, 1]
 _WIDE = ("eta", "L", "sigma2", "c", "lr", "gamma", "alpha")
@@ -144,3 +144,19 @@ def near_boundary(
         if region.contains(cand) if exact else inside([float(cand[s]) for s in region.symbols]):
             return {s: v for s, v in cand.items() if s not in skip}
     return None
+
+
+def candidates(region: Region, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp.Rational]]:
+    """Up to ``n`` random rational points and as many near the boundary (95% -> 99% of the way
+    along a random direction), tested by the floating-point membership test only: candidates
+    for a counterexample search, each of which the caller must test exactly
+    (:meth:`Region.contains`) before relying on it."""
+    if n <= 0:
+        return []
+    rng = np.random.default_rng(seed)
+    points = sample_region(region, rng, n, tries=200, exact=False)
+    return points + [
+        q
+        for p in points
+        if (q := near_boundary(region, p, rng, fraction=0.99, exact=False)) is not None
+    ]
