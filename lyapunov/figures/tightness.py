@@ -45,6 +45,7 @@ def make(quick: bool = False, seed: int = 0):
         im = _panel(ax, ratio, etas, cs, top)
         ax.set_title(f"{what} / exact worst case, n = 12", fontsize=10)
     axes[0].set_ylabel(r"averaging weight $c$ (momentum $1 - c$)")
+    fig.subplots_adjust(bottom=0.24, top=0.9, wspace=0.12)
     fig.colorbar(im, ax=axes, label="bound / PEP worst case (f(x_0) - inf f <= 1)")
     return fig
 
@@ -79,5 +80,5 @@ def _panel(ax, ratio, etas, cs, top: float):
     )
     ax.set_xlabel(r"SPA step $\eta$ ($L = 1$)")
     # below the axes: the title keeps the space above them
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False)
     return im
