@@ -7,22 +7,102 @@ non-numeric value); the CLI prints the same message on one line and exits 2.
 
 from __future__ import annotations
 
+import math
 import numbers
+import re
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["as_array", "check_range", "check_steps", "same_length"]
+__all__ = ["RANGES", "Range", "as_array", "check_range", "check_steps", "same_length"]
 
-_RANGES = {
-    "lr": ("> 0", lambda a: a > 0),
-    "eta": ("> 0", lambda a: a > 0),
-    "L": ("> 0", lambda a: a > 0),
-    "momentum": ("in [0, 1)", lambda a: (a >= 0) & (a < 1)),
-    "c": ("in (0, 1]", lambda a: (a > 0) & (a <= 1)),
-    "beta": ("in [0, 1]", lambda a: (a >= 0) & (a <= 1)),  # GSPA: where the gradient is taken
-    "nu": ("in [0, 1]", lambda a: (a >= 0) & (a <= 1)),  # QHM
-    "sigma2": (">= 0", lambda a: a >= 0),
-    "gap": (">= 0", lambda a: a >= 0),
+
+@dataclass(frozen=True)
+class Range:
+    """An interval of allowed values, written as users read it: ``"> 0"``, ``">= 0"``,
+    ``"in [0, 1)"``, ``"in (0, 1]"``, ``"in [0, 1]"`` or ``"real"``.
+
+    ``ok(a)`` tests values (vectorised); ``relations(x)`` gives the same conditions on a
+    sympy symbol, for a theorem's region.
+    """
+
+    text: str
+    lo: float = -math.inf
+    hi: float = math.inf
+    lo_closed: bool = False
+    hi_closed: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Range:
+        if not isinstance(text, str):
+            raise TypeError(f"range: must be a string such as 'in [0, 1)', got {text!r}")
+        t = " ".join(text.split())
+        if t == "real":
+            return cls(t)
+        m = re.fullmatch(r"(>=|>|<=|<) *([-+0-9.eE]+)", t)
+        if m:
+            op, v = m.group(1), float(m.group(2))
+            if op[0] == ">":
+                return cls(t, lo=v, lo_closed=op == ">=")
+            return cls(t, hi=v, hi_closed=op == "<=")
+        m = re.fullmatch(r"in *([\[(]) *([-+0-9.eE]+) *, *([-+0-9.eE]+) *([\])])", t)
+        if m and float(m.group(2)) < float(m.group(3)):
+            return cls(
+                t,
+                lo=float(m.group(2)),
+                hi=float(m.group(3)),
+                lo_closed=m.group(1) == "[",
+                hi_closed=m.group(4) == "]",
+            )
+        raise ValueError(
+            f"range: cannot read {text!r} (write e.g. '> 0', '>= 0', 'in [0, 1)' or 'real')"
+        )
+
+    def ok(self, a):
+        """True where ``a`` lies in the range (numpy arrays elementwise)."""
+        lo = (a >= self.lo) if self.lo_closed else (a > self.lo)
+        hi = (a <= self.hi) if self.hi_closed else (a < self.hi)
+        return lo & hi
+
+    def relations(self, x) -> list:
+        """The range as sympy relations on the symbol ``x``."""
+        import sympy as sp
+
+        out = []
+        if math.isfinite(self.lo):
+            lo = sp.nsimplify(self.lo)
+            out.append(x >= lo if self.lo_closed else x > lo)
+        if math.isfinite(self.hi):
+            hi = sp.nsimplify(self.hi)
+            out.append(x <= hi if self.hi_closed else x < hi)
+        return out
+
+    def example(self) -> float:
+        """A value inside the range (its middle, or a unit away from its one end)."""
+        if math.isfinite(self.lo) and math.isfinite(self.hi):
+            return (self.lo + self.hi) / 2
+        if math.isfinite(self.lo):
+            return self.lo + 1
+        if math.isfinite(self.hi):
+            return self.hi - 1
+        return 0.0
+
+
+#: the allowed range of every parameter the toolkit knows by name
+RANGES: dict[str, Range] = {
+    name: Range.parse(text)
+    for name, text in {
+        "lr": "> 0",
+        "eta": "> 0",
+        "L": "> 0",
+        "momentum": "in [0, 1)",
+        "c": "in (0, 1]",
+        "beta": "in [0, 1]",  # GSPA: where the gradient is taken
+        "nu": "in [0, 1]",  # QHM
+        "rho": "in [0, 1)",  # a contraction factor (triple momentum)
+        "sigma2": ">= 0",
+        "gap": ">= 0",
+    }.items()
 }
 
 
@@ -51,13 +131,14 @@ def as_array(name: str, value) -> np.ndarray:
     return a
 
 
-def check_range(name: str, value, rule: str | None = None) -> np.ndarray:
-    """Validate ``value`` against the allowed range of parameter ``name``."""
+def check_range(name: str, value, rule: str | Range | None = None) -> np.ndarray:
+    """Validate ``value`` against the allowed range of parameter ``name`` (or ``rule``: the
+    name of another parameter whose range applies, or a :class:`Range`)."""
     a = as_array(name, value)
-    text, ok = _RANGES[rule or name]
-    bad = ~ok(a)
+    r = rule if isinstance(rule, Range) else RANGES[rule or name]
+    bad = ~r.ok(a)
     if bad.any():
-        raise ValueError(f"{name}: must be {text}, got {_show(a, bad)}")
+        raise ValueError(f"{name}: must be {r.text}, got {_show(a, bad)}")
     return a
 
 

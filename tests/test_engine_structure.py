@@ -10,7 +10,7 @@ import sympy as sp
 from lyapunov.engine import Region, decide, decide_psd, inner, params, structure
 from lyapunov.engine.ldl import ldl_psd
 from lyapunov.engine.region import MalformedError
-from lyapunov.engine.smooth import Fact
+from lyapunov.engine.facts import Fact
 
 DECIDE = sys.modules["lyapunov.engine.decide"]
 x, y, z = params("x y z")

@@ -299,15 +299,19 @@ def test_solvers_agree():
 def test_interpolation_matrix_is_the_condition():
     """The sparse rows, applied to a random Gram matrix and values, give the interpolation
     condition of every ordered pair written out directly."""
-    from lyapunov.pep import _interpolation_matrix
+    from lyapunov.engine.classes import Smooth
+    from lyapunov.pep.forms import Template
+    from lyapunov.pep.points import Trajectory
 
     rng = np.random.default_rng(0)
     L = 2.0
-    _, P = spa_points(0.5, 0.3, 4, z_points=True)
+    labels, P = spa_points(0.5, 0.3, 4, z_points=True)
     m = len(P)
     root = rng.standard_normal((m, m))
     G, F = root.T @ root, rng.standard_normal(m)
-    A, B, pairs = _interpolation_matrix(P, L)
+    pairs = [(i, j) for i in range(m) for j in range(m) if i != j]
+    traj = Trajectory(labels, P, np.arange(m), -1, 4, False)
+    A, B = Template(lambda i, j: Smooth(L).interp(i, j).form, 2).rows(traj, np.array(pairs))
     got = A @ G.ravel() + B @ F
     e = np.eye(m)
     want = []

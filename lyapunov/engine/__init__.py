@@ -14,7 +14,8 @@ from .forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients
 from .psd import decide_psd, indefinite_witness
 from .region import MalformedError, Region, params
 from .setting import OneStep
-from .smooth import Fact, Smooth, assumption
+from .classes import FunctionClass, Smooth
+from .facts import Fact, assumption
 from .synthesis import SynthesisResult, synthesize
 from .theorems import DescentLemma, Identities, Inequalities, Theorem
 from .verdict import CERTIFIED, NOT_PROVED, REFUTED, Check, Verdict

@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from .forms import Form, VecSymbol, sqnorm
-from .smooth import Fact
+from .facts import Fact
 
 __all__ = ["Affine", "Entry", "LinearResidual", "split_affine"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .linear import ONE, Affine, NumericResidual
-from .smooth import Fact
+from .facts import Fact
 
 __all__ = ["SDPResult", "solve_at", "require_cvxpy"]
 

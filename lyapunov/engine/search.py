@@ -19,7 +19,7 @@ import sympy as sp
 
 from .forms import Form
 from .setting import OneStep
-from .smooth import Fact
+from .facts import Fact
 
 __all__ = ["SearchResult", "search", "rationalize", "check_at"]
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 import sympy as sp
 
 from .forms import Form, Point, VecSymbol, inner, sqnorm
-from .smooth import Fact
+from .facts import Fact
 
 __all__ = ["OneStep"]
 

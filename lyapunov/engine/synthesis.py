@@ -38,7 +38,7 @@ from .forms import Form
 from .linear import ONE, Affine, LinearResidual
 from .sampling import near_boundary, sample_region
 from .sdp import solve_at
-from .smooth import Fact
+from .facts import Fact
 from .verdict import Verdict
 
 __all__ = ["SynthesisResult", "synthesize", "fact_pool"]

@@ -30,7 +30,8 @@ from .linear import split_affine
 from .psd import decide_nsd, decide_psd
 from .region import OP_OF, MalformedError, Region, check_rational
 from .setting import OneStep
-from .smooth import Fact, Smooth
+from .classes import FunctionClass
+from .facts import Fact
 from .verdict import Check, Verdict
 
 __all__ = ["Theorem", "DescentLemma", "Identities", "Budget"]
@@ -149,7 +150,7 @@ class DescentLemma(Theorem):
     certificate: Mapping[Fact, sp.Expr]
     statement: str = ""
     params: Sequence[sp.Symbol] = field(default_factory=tuple)
-    function_class: Smooth | None = None
+    function_class: FunctionClass | None = None
     lyapunov_next: Callable[..., Form] | None = None
     gain: Callable[..., Form] | None = None
 
@@ -193,7 +194,7 @@ class DescentLemma(Theorem):
                 except ValueError as exc:
                     raise MalformedError(f"{self.name}: {what}: {exc}") from None
         if self.certificate is AUTO:
-            if not isinstance(self.function_class, Smooth):
+            if not isinstance(self.function_class, FunctionClass):
                 raise MalformedError(
                     f"{self.name}: certificate=AUTO needs function_class= (the function class "
                     "whose facts the certificate may use, e.g. Smooth(L))"
@@ -332,13 +333,14 @@ class DescentLemma(Theorem):
             )
         label = "A_k >= inf f: quadratic part PSD"
         if self.function_class is not None:
-            # f(p) >= inf f + |grad f(p)|^2 / (2L) for L-smooth f bounded below, hence
-            # A >= inf f + [quad(A) + sum_p w_p |g_p|^2 / (2L)]: the bracket must be PSD
+            # f(p) >= inf f + S(p) for the class's lower slack S (|grad f(p)|^2 / (2L) for
+            # L-smooth f bounded below), hence A >= inf f + [quad(A) + sum_p w_p S(p)]: the
+            # bracket must be PSD
             label += " (using f >= inf f + |grad f|^2/(2L))"
             for p in self.step.current:
                 w = A.fvals.get(p.name, 0)
                 if w != 0:
-                    A = A + w / (2 * self.function_class.L) * sqnorm(p.grad)
+                    A = A + w * self.function_class.lower_slack(p)
             A = A.simplified()
         basis = A.basis()
         if basis:

@@ -76,7 +76,7 @@ THEOREMS = "lyapunov/engine/theorems.py"
 VERDICT = "lyapunov/engine/verdict.py"
 REGION = "lyapunov/engine/region.py"
 FORMS = "lyapunov/engine/forms.py"
-SMOOTH = "lyapunov/engine/smooth.py"
+SMOOTH = "lyapunov/engine/classes/smooth.py"
 LDL = "lyapunov/engine/ldl.py"
 STRUCTURE = "lyapunov/engine/structure.py"
 

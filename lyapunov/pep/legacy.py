@@ -79,17 +79,20 @@ from __future__ import annotations
 
 import math
 import numbers
-import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import scipy.sparse as sp
 
-from .methods import gspa_point, spa_step
-from .methods.registry import to_gspa
+from ..engine import classes
+from ..measures import get as get_measure
+from ..methods.registry import METHODS, to_gspa
+from .points import Trajectory, run
+from .solve import solve_trajectory
+
+#: generalized SPA on its state (x, z), the gradient at y = (1 - beta) z + beta x
+GSPA = METHODS["gspa"]
 
 __all__ = [
     "PEPResult",
@@ -231,10 +234,6 @@ def _beta(beta: object) -> float:
 # --- the points ----------------------------------------------------------------------------
 
 
-def _is_new(row: np.ndarray, rows: list[np.ndarray]) -> bool:
-    return not any(np.allclose(row, r, rtol=0.0, atol=1e-12) for r in rows)
-
-
 def gspa_points(
     eta: Schedule,
     c: Schedule,
@@ -257,26 +256,9 @@ def gspa_points(
     n = steps
     etas, cs = _schedule("eta", eta, n), _schedule("c", c, n)
     beta = _beta(beta)
-    basis = np.eye(n + 1)
-    x = z = np.zeros(n + 1)
-    ys, xs, zs = [gspa_point(x, z, beta)], [], []
-    for k in range(n):
-        x, z = spa_step(x, z, basis[k], etas[k], cs[k])
-        ys.append(gspa_point(x, z, beta))
-        xs.append(x)
-        zs.append(z)
-    labels = [f"y{k}" for k in range(n + 1)]
-    rows = list(ys)
-    for flag, name, extra in ((z_points, "z", zs), (x_points, "x", xs)):
-        if flag:
-            for k, row in enumerate(extra, start=1):
-                if _is_new(row, rows):
-                    labels.append(f"{name}{k}")
-                    rows.append(row)
-    m = len(rows)
-    out = np.zeros((m, m))
-    out[:, : n + 1] = np.array(rows)
-    return tuple(labels), out
+    extra = ["z"] * bool(z_points) + ["x"] * bool(x_points)
+    traj = run(GSPA, {"eta": etas, "c": cs, "beta": beta}, n, L=1.0, extra=extra)
+    return traj.labels, traj.pos
 
 
 def spa_points(
@@ -287,52 +269,6 @@ def spa_points(
     and none is added)."""
     labels, pts = gspa_points(eta, c, 1.0, steps, z_points=z_points)
     return tuple("x" + s[1:] if s[0] == "y" else s for s in labels), pts
-
-
-def _interpolation_matrix(w: np.ndarray, L: float) -> tuple[sp.csr_matrix, sp.csr_matrix, list]:
-    """Sparse rows (A_q, B_q), one per ordered pair q = (p, r), p != r (row-major order), such
-    that the interpolation condition of the pair reads  A_q . vec(G) + B_q . F <= 0,  i.e.
-
-        f_r - f_p + <g_p + g_r, w_p - w_r>/2 + |g_p - g_r|^2/(4L) - (L/4)|w_p - w_r|^2 <= 0,
-
-    with w_p = row p of ``w`` and g_p = the p-th basis vector (so |u|^2 = u^T G u, and
-    u^T M v = vec(u v^T) . vec(G) with vec in row-major order)."""
-    m = w.shape[0]
-    P, R = np.nonzero(~np.eye(m, dtype=bool))
-    Q = len(P)
-    q = np.arange(Q)
-    V = w[P] - w[R]  # (Q, m): w_p - w_r
-    S = np.flatnonzero(np.any(w != 0, axis=0))  # the columns the positions use
-    VS = V[:, S]
-    parts_r, parts_c, parts_v = [], [], []
-
-    def add(rows, cols, vals):
-        parts_r.append(np.broadcast_to(rows, np.shape(vals)).ravel())
-        parts_c.append(np.broadcast_to(cols, np.shape(vals)).ravel())
-        parts_v.append(np.asarray(vals, dtype=float).ravel())
-
-    # <g_p + g_r, v>/2 = (u v^T + v u^T)/4 with u = e_p + e_r
-    for a in (P, R):
-        add(q[:, None], a[:, None] * m + S[None, :], VS / 4)  # row a, columns S
-        add(q[:, None], S[None, :] * m + a[:, None], VS / 4)  # column a, rows S
-    # |g_p - g_r|^2/(4L)
-    for a, b, sign in ((P, P, 1.0), (R, R, 1.0), (P, R, -1.0), (R, P, -1.0)):
-        add(q, a * m + b, np.full(Q, sign / (4 * L)))
-    # -(L/4) |v|^2 over the columns S
-    add(
-        q[:, None, None],
-        S[None, :, None] * m + S[None, None, :],
-        -(L / 4) * VS[:, :, None] * VS[:, None, :],
-    )
-    A = sp.csr_matrix(
-        (np.concatenate(parts_v), (np.concatenate(parts_r), np.concatenate(parts_c))),
-        shape=(Q, m * m),
-    )
-    B = sp.csr_matrix((np.r_[-np.ones(Q), np.ones(Q)], (np.r_[q, q], np.r_[P, R])), shape=(Q, m))
-    return A, B, list(zip(P.tolist(), R.tolist(), strict=True))
-
-
-# --- the SDP -------------------------------------------------------------------------------
 
 
 def _solve(
@@ -347,76 +283,33 @@ def _solve(
     solver: str | None,
     solver_options: dict | None,
 ) -> PEPResult:
-    """The SDP of the module docstring on the given points (the first n are the gradient
-    points y_0..y_{n-1} of the performance measure)."""
-    import cvxpy as cp  # optional dependency, imported on use
-
+    """The SDP of :func:`lyapunov.pep.solve` on the given points (the first n are the gradient
+    points y_0..y_{n-1} of the measure), as a :class:`PEPResult`."""
     if solver_options is not None and not isinstance(solver_options, dict):
         raise TypeError(f"solver_options must be a dict, got {solver_options!r}")
-    m = len(labels)
-    A, B, pairs = _interpolation_matrix(pts, L)
-
-    G = cp.Variable((m, m), PSD=True)
-    F = cp.Variable(m)
-    t = cp.Variable()
-    diag = cp.diag(G)
-    interp = A @ cp.vec(G, order="C") + B @ F <= 0
-    perf = t <= diag[:n] if metric == "min" else t <= cp.sum(diag[:n]) / n
-    if condition == "iterates":
-        init = F[0] - F[1:] <= gap
-        cons = [interp, perf, init]
-    else:  # translate so that f_* = 0
-        init = F[0] <= gap
-        lower = diag / (2 * L) - F <= 0
-        cons = [interp, perf, init, lower]
-    prob = cp.Problem(cp.Maximize(t), cons)
-    name = solver or "CLARABEL"
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "may be inaccurate": checked below
-        try:
-            prob.solve(solver=name, **(solver_options or {}))
-        except cp.error.SolverError:
-            raise RuntimeError(f"PEP solve failed: status 'solver_error' (solver {name})") from None
-    elapsed = time.perf_counter() - start
-
-    status = prob.status
-    if status in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE):
-        return PEPResult(math.inf, status, elapsed, labels, pts, *([None] * 6), metric=metric)
-    if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
-        raise RuntimeError(f"PEP solve failed: status {status!r} (solver {name})")
-
-    lam = np.zeros((m, m))
-    lam[tuple(np.array(pairs).T)] = np.asarray(interp.dual_value, dtype=float)
-    if condition == "iterates":
-        initial = np.concatenate([[0.0], np.asarray(init.dual_value, dtype=float)])
-        low = None
-    else:
-        initial = np.array([float(init.dual_value)])
-        low = np.asarray(lower.dual_value, dtype=float)
-    value = float(prob.value)
-    dual = gap * float(initial.sum())
-    if abs(value - dual) > 1e-4 * max(1.0, abs(value)):
-        warnings.warn(
-            f"PEP solved inaccurately ({status}): primal {value:.6g}, dual {dual:.6g}",
-            stacklevel=3,
+    traj = Trajectory(labels, pts, np.arange(len(labels)), -1, n, False)
+    measure = get_measure("avg_grad2" if metric == "average" else "min_grad2")
+    res = solve_trajectory(
+        traj, GSPA, {}, classes.get("smooth", L=L), measure, condition, gap, solver, solver_options
+    )
+    if not math.isfinite(res.value):
+        return PEPResult(
+            res.value, res.status, res.solve_time, labels, pts, *([None] * 6), metric=metric
         )
+    d = res.duals
+    perf = d["perf"] if metric == "min" else np.full(n, float(d["perf"][0]) / n)
     return PEPResult(
-        value=value,
-        status=status,
-        solve_time=elapsed,
+        value=res.value,
+        status=res.status,
+        solve_time=res.solve_time,
         labels=labels,
         points=pts,
-        gram=np.asarray(G.value),
-        f=np.asarray(F.value),
-        interp=lam,
-        initial=initial,
-        perf=(
-            np.asarray(perf.dual_value, dtype=float)
-            if metric == "min"
-            else np.full(n, float(perf.dual_value) / n)
-        ),
-        lower=low,
+        gram=res.gram,
+        f=res.f,
+        interp=d["interp"],
+        initial=d["initial"],
+        perf=perf,
+        lower=d.get("lower"),
         metric=metric,
     )
 
