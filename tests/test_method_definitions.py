@@ -80,8 +80,8 @@ def test_each_gspa_member_runs_like_gspa_at_its_coordinates(name):
 def test_state_space_matrices_are_the_rule():
     A, B, C, E = get("sgdm").symbolic()
     lr, mu = sp.symbols("lr momentum", real=True)
-    assert A == sp.Matrix([[1, -lr * mu], [0, mu]]) and B == sp.Matrix([-lr, 1])
-    assert C == sp.Matrix([[1, 0]]) and E == C
+    assert sp.Matrix([[1, -lr * mu], [0, mu]]) == A and sp.Matrix([-lr, 1]) == B
+    assert sp.Matrix([[1, 0]]) == C and E == C
     A, B, C, E = get("tmm").matrices({"rho": 0.5}, L=2.0)
     beta, gamma, delta = 0.25 / 1.5, 0.25 / (1.5 * 1.5), 0.25 / 0.75
     np.testing.assert_allclose(A, [[1 + beta, -beta], [1, 0]])
