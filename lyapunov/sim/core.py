@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import numbers
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..methods import Method
+from ..methods import load as load_method
 from ..objectives import Objective, make
 from ..validate import check_range
-from . import engine_numba, engine_numpy
+from . import engine_method, engine_numba, engine_numpy
 from .forms import CODES, GSPA, METHODS, gspa_coordinates
 from .noise import run_keys
 from .params import as_param, broadcast_configs
@@ -58,6 +61,7 @@ def memory_estimate(
     trajectory: bool,
     objective_bytes: int = 0,
     method: str | None = None,
+    state_vectors: int | None = None,
 ) -> int:
     """Bytes a simulation needs at its peak (an estimate erring on the large side):
 
@@ -68,6 +72,8 @@ def memory_estimate(
     """
     P, S, d, n = configs, runs, dim, steps
     arrays = GSPA_STATE_ARRAYS if CODES.get(method) == GSPA else STATE_ARRAYS
+    if state_vectors is not None:  # a method run from its matrices: state, next state, einsums
+        arrays = max(arrays, 4 * state_vectors + 8)
     total = 8 * (arrays * P * S * d + RUN_ARRAYS * P * S + 6 * P * n)
     total += P * S * objective_bytes
     if trajectory:
@@ -102,11 +108,12 @@ def check_memory(
     steps: int,
     trajectory: bool,
     method: str | None = None,
+    state_vectors: int | None = None,
 ) -> None:
     """ValueError naming ``runs`` if the simulation would not fit in the available memory."""
     dim = objective.dim
     have = available_memory()
-    m = {"method": method}
+    m = {"method": method, "state_vectors": state_vectors}
     if have is None or memory_estimate(configs, runs, dim, steps, trajectory, **m) <= have / 2:
         return  # clearly fits: no need to measure the objective
     ob = objective_bytes_per_run(objective)
@@ -194,7 +201,7 @@ def _mean(s: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 def simulate(
     objective: Objective | str,
-    method: str = "sgdm",
+    method: str | Method = "sgdm",
     *,
     steps: int,
     runs: int = 1,
@@ -215,6 +222,8 @@ def simulate(
     blowup: float = 1e6,
     engine: str = "auto",
     progress=None,
+    params: Mapping | None = None,
+    **method_params,
 ) -> SimResult:
     r"""Run ``runs`` seeds of ``method`` on ``objective`` for every configuration at once.
 
@@ -258,7 +267,31 @@ def simulate(
     A run diverges when |grad f(x_k)|^2 is not finite or |x_k| > ``blowup``; it is frozen
     and reported, and excluded from every mean. ``progress``: an optional callable
     ``progress(done_steps, steps)`` called about 20 times (for a progress bar).
+
+    Any other method -- a :class:`lyapunov.methods.Method`, the path of a method file, or a
+    registered method without a fused kernel (``"tmm"``, ``"ogm"``) -- runs from its one
+    definition, the state-space matrices of its rule (:mod:`.engine_method`, numpy engine,
+    Gaussian noise, the same noise numbers), with its parameters given as keywords (or by name
+    in ``params``); its rule gets the objective's L where it uses L.
     """
+    if not (isinstance(method, str) and method in METHODS):
+        named = dict(lr=lr, momentum=momentum, eta=eta, c=c, nu=nu, beta=beta)
+        named.update(method_params)
+        given = {**(params or {}), **{k: v for k, v in named.items() if v is not None}}
+        return _simulate_method(
+            objective, method, steps=steps, runs=runs, seed=seed, sigma2=sigma2, batch=batch,
+            dim=dim, x0=x0, record=record, trajectory=trajectory, blowup=blowup, engine=engine,
+            progress=progress, params=given,
+        )  # fmt: skip
+    for name in method_params:
+        raise ValueError(
+            f"{name}: not a parameter of method {method!r} (it takes {', '.join(METHODS[method])})"
+        )
+    if params:
+        raise ValueError(
+            f"params: method {method!r} takes its parameters as keywords "
+            f"({', '.join(METHODS[method])})"
+        )
     if isinstance(objective, str):
         objective = make(objective, dim)
     elif not isinstance(objective, Objective):
@@ -373,6 +406,68 @@ def simulate(
         var_max=out["var_max"],
         x_eval=out["x_eval"] if coords is not None else None,
         gspa=coords,
+    )
+
+
+def _simulate_method(
+    objective, method, *, steps, runs, seed, sigma2, batch, dim, x0, record, trajectory,
+    blowup, engine, progress, params,
+) -> SimResult:  # fmt: skip
+    """:func:`simulate` for any :class:`Method`, from its state-space matrices."""
+    method = load_method(method)
+    if isinstance(objective, str):
+        objective = make(objective, dim)
+    elif not isinstance(objective, Objective):
+        raise ValueError(f"objective: must be an Objective or a name, got {objective!r}")
+    steps, runs, seed = _int("steps", steps), _int("runs", runs), _int("seed", seed, 0)
+    blowup = float(check_range("blowup", blowup, "lr"))
+    for r in record:
+        if r not in ("f", "cos"):
+            raise ValueError(f"record: unknown record {r!r}, choose from ['cos', 'f']")
+    if engine not in ("auto", "numpy"):
+        raise ValueError(
+            f"engine: {method.name} runs on the numpy engine ('auto' or 'numpy'), got {engine!r}"
+        )
+    if batch is not None or trajectory:
+        raise ValueError(
+            f"method: {method.name} runs with Gaussian noise and without trajectory "
+            "(batch and trajectory are for the built-in methods)"
+        )
+    given = dict(params or {})
+    method.check_params({k: np.asarray(v, dtype=float).ravel()[0] for k, v in given.items()})
+    full = {p: as_param(p, given[p], steps, method.ranges[p]) for p in method.params}
+    full["sigma2"] = as_param("sigma2", sigma2, steps)
+    P = broadcast_configs(full)
+    full = {k: np.ascontiguousarray(np.broadcast_to(v, (P, v.shape[1]))) for k, v in full.items()}
+    d = objective.dim
+    check_memory(objective, P, runs, steps, False, state_vectors=len(method.state))
+    X0 = np.array(
+        np.broadcast_to(check_range_x0(objective.x0() if x0 is None else x0), (P, runs, d)),
+        dtype=float,
+    )
+    mats = engine_method.matrices(method, {p: full[p] for p in method.params}, steps, objective.L)
+    out = engine_method.run(
+        objective, mats, np.sqrt(full["sigma2"] / d), X0, steps, run_keys(seed, runs),
+        blowup**2, "f" in record, method.start, progress,
+    )  # fmt: skip
+    n, s = out["count"], out["sums"]
+    return SimResult(
+        method=method.name,
+        params=full,
+        steps=steps,
+        seeds=runs,
+        seed=seed,
+        engine="numpy",
+        grad2=_mean(s["grad2"], n),
+        f=_mean(s["f"], n) if "f" in record else None,
+        cos=None,
+        alive=n,
+        run_grad2=out["run_grad2"],
+        diverged_step=out["diverged_step"],
+        f0=objective.f(X0),
+        x=out["x"],
+        state=out["state"],
+        x_eval=out["x_eval"],
     )
 
 
