@@ -22,11 +22,11 @@ References:
     programming, SIAM J. Optim. 23 (2013) (the non-convex SGD rate).
 """
 
-from lyapunov.engine import DescentLemma, OneStep, Smooth, f, params
-from lyapunov.methods import sgd_step
+from lyapunov.engine import DescentLemma, Smooth, f, params
+from lyapunov.methods import get
 
 eta, L, sigma2 = params("eta L sigma2")
-step = OneStep(["x"], lambda x, g: sgd_step(x, g, eta), sigma2)
+step = get("sgd").one_step(sigma2, {"lr": eta})
 smooth = Smooth(L)
 
 theorem = DescentLemma(

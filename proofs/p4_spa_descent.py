@@ -39,11 +39,11 @@ References:
     (claims C1, C2: a Lyapunov analysis in SPA form).
 """
 
-from lyapunov.engine import DescentLemma, OneStep, Smooth, f, inner, params, sqnorm
-from lyapunov.methods import spa_step
+from lyapunov.engine import DescentLemma, Smooth, f, inner, params, sqnorm
+from lyapunov.methods import get
 
 eta, c, L, sigma2 = params("eta c L sigma2")
-step = OneStep(["x", "z"], lambda x, z, g: spa_step(x, z, g, eta, c), sigma2)
+step = get("spa").one_step(sigma2, {"eta": eta, "c": c})
 smooth = Smooth(L)
 
 D = c * (2 - c) + 2 * L * eta * (1 - c)

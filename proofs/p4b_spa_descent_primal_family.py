@@ -1,7 +1,7 @@
 r"""P4b. SPA descent lemma in the primal-averaging family p f(x) + (1 - p) f(z) + a |z - x|^2.
 
 Same setting as P4 (L-smooth f, SPA with 0 < c < 1, unbiased noise of variance <= sigma2), but
-with the Lyapunov function of MISSION.md section 3, with a free weight p (the lemma holds for
+with the Lyapunov function of the primal-averaging family, with a free weight p (the lemma holds for
 every p in the region, so a calculator may minimise the bound over p):
 
     A_k = p f(x_k) + (1 - p) f(z_k) + a |z_k - x_k|^2,   a = p c (1 - c L eta) / (2 eta (1 - c)^2),

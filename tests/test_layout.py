@@ -83,16 +83,31 @@ def test_gitignore_ignores_virtual_environments():
     assert ".venv*/" in lines
 
 
-def test_drafts_and_templates_are_not_installed_as_theorems():
-    """proofs/drafts (work in progress) and proofs/templates (AUTO inputs for `lyapunov prove`)
-    are not packages, so a wheel of `lyapunov.proofs` ships neither, and `lyapunov check`
-    (proofs/*.py) does not read them."""
+def test_templates_are_not_installed_as_theorems():
+    """proofs/templates (AUTO inputs for `lyapunov prove`) is not a package, so a wheel of
+    `lyapunov.proofs` does not ship it, and `lyapunov check` (proofs/*.py) does not read it."""
     tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
 
     root = Path(__file__).resolve().parent.parent
     cfg = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert not any(p.startswith("lyapunov.proofs.") for p in cfg["packages"])
     assert "lyapunov.proofs" not in cfg.get("package-data", {})
-    for sub in ("drafts", "templates"):
-        assert (root / "proofs" / sub).is_dir()
-        assert not (root / "proofs" / sub / "__init__.py").exists()
+    assert (root / "proofs" / "templates").is_dir()
+    assert not (root / "proofs" / "templates" / "__init__.py").exists()
+
+
+def test_nothing_points_to_the_developers_brief():
+    """The project stands alone: no file of the package, the proofs, the tests, the figures,
+    the benchmarks or the docs refers users to the developers' own brief or folder."""
+    root = Path(__file__).resolve().parent.parent
+    needles = ("MISSION" + ".md", "../" + "shared")
+    files = [root / "README.md"]
+    for sub in ("lyapunov", "proofs", "tests", "figures", "benchmarks", "docs"):
+        if (root / sub).is_dir():
+            files += [p for p in (root / sub).rglob("*") if p.suffix in (".py", ".md", ".txt")]
+    offending = [
+        str(p.relative_to(root))
+        for p in files
+        if any(n in p.read_text(encoding="utf-8", errors="replace") for n in needles)
+    ]
+    assert offending == []

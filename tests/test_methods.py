@@ -1,4 +1,4 @@
-"""The update rules, run numerically: the three forms agree (MISSION.md section 2)."""
+"""The update rules, run numerically: the three forms (PyTorch, heavy ball, SPA) agree."""
 
 import numpy as np
 import pytest

@@ -293,6 +293,14 @@ class Method:
         return A, B, sp.Matrix([C[:s]]), sp.Matrix([E[:s]])
 
     # -- proofs ----------------------------------------------------------------------------
+    def region(self, values: Mapping) -> list:
+        """The parameters' ranges as sympy relations on ``values`` (symbols or expressions by
+        parameter name), for a theorem's region."""
+        out = []
+        for p in self.params:
+            out.extend(self.ranges[p].relations(values[p]))
+        return out
+
     def one_step(self, sigma2, values: Mapping | None = None, *, k=0, n=None, L=None):
         """The symbolic step of a proof file (:class:`lyapunov.engine.OneStep`): points
         ``step.<state>`` and ``step.<state>1``, the gradient taken at ``gradient_at``.

@@ -7,7 +7,7 @@ The gradient is taken at x_k; eta is the step that the gradient takes in the lon
 sets how fast x averages towards z. c = 1 is SGD with step eta.
 
 Schedules: the toolkit indexes parameters by the step that uses them, so step k uses
-(eta_k, c_k) and x_{k+1} = (1 - c_k) x_k + c_k z_{k+1}; MISSION.md's c_{k+1} is our c_k.
+(eta_k, c_k) and x_{k+1} = (1 - c_k) x_k + c_k z_{k+1} (the paper's c_{k+1} is our c_k).
 """
 
 
