@@ -1,78 +1,20 @@
-"""Performance estimation (PEP): the exact worst case of the momentum methods on L-smooth f.
+"""The first entry points of the PEP, for the momentum family (GSPA) on L-smooth f.
 
-Every registered method (``lyapunov.methods.registry``) is a member of generalized SPA (GSPA).
-Deterministic GSPA (no noise) from x_0 = z_0,
+They keep their signatures and numbers and run on :func:`lyapunov.pep.solve`'s machinery:
+GSPA on its state (x, z) (the registry's ``gspa``), the gradient points y_0..y_n, plus
+z_1..z_n (``z_points``, the default) and x_1..x_n (``x_points``) where new; ``metric``
+``"average"`` (avg_grad2) or ``"min"`` (min_grad2); ``condition`` ``"iterates"`` (their
+default, PEPit's) or ``"lower_bound"`` (the calculators' class, :func:`solve`'s default).
 
-    y_k = (1 - beta) z_k + beta x_k,                                g_k = grad f(y_k),
-    z_{k+1} = z_k - eta_k g_k,    x_{k+1} = (1 - c_k) x_k + c_k z_{k+1},
-
-is run for n = ``steps`` steps on an L-smooth, possibly NON-convex f (``lyapunov.methods``'
-``gspa_point`` and ``spa_step`` step it). beta = 1 is SPA / SGD+M (y_k = x_k), beta = 0 is
-gradient descent with step eta on z (y_k = z_k, whatever c), schedule-free SGD has
-c_k = 1/(k + 1). The performance measure is one of
-
-    * ``metric="average"`` (the default): (1/n) sum_{k<n} |g_k|^2, the gradient norms where the
-      method takes them (the optimizer's parameters in train mode), the quantity that the bound
-      calculators (``lyapunov.bounds``) bound, so the one to compare them with;
-    * ``metric="min"``: min_{0 <= k <= n-1} |g_k|^2, never larger than the average (a smaller
-      worst case: comparing a bound on the average with it overstates the looseness),
-
-and its worst case over f (any dimension) and x_0 is a semidefinite program (Drori-Teboulle
-2014; Taylor, Hendrickx, Glineur 2017).
-
-The points of the PEP (every point p has a value f_p and a gradient g_p):
-
-    * always the gradient points y_0, ..., y_n (y_0 = x_0; the gradient at y_n enters only the
-      constraints);
-    * ``z_points=True`` (the default): also z_1, ..., z_n, the other half of the state (y, z)
-      that schedule-free SGD stores (for SPA: the state (x, z), PEPit's setup of this problem;
-      the tests cross-check values with PEPit);
-    * ``x_points=True`` (default False): also x_1, ..., x_n (for beta < 1 the averaged
-      iterate, e.g. schedule-free's evaluation point, which the method never evaluates);
-
-a point equal to an earlier one (z_k = y_k for c_k = 1 or beta = 0, x_k = y_k for beta = 1) is
-not repeated. By translation invariance x_0 = 0, so every point is a fixed linear combination
-of g_0, ..., g_{n-1}: the points are coefficient vectors over the basis of the gradients at the
-points. With G = P^T P (P the matrix of those gradients, so G is any PSD matrix of the size m of
-the point set) and F = (f_p), the SDP is
-
-    maximise t  over G >= 0 (PSD), F, t
-    s.t.  t <= |g_k|^2 = G_kk  (k = 0..n-1)    ["min"]
-          t <= (1/n) sum_{k<n} G_kk            ["average"]
-          interpolation, for every ordered pair p != q of points (tight for L-smooth functions,
-          Taylor-Hendrickx-Glineur 2017, Theorem 3.10):
-          f_p >= f_q + <g_p + g_q, w_p - w_q>/2 + |g_p - g_q|^2/(4L) - (L/4)|w_p - w_q|^2
-          (w_p the position of point p) plus the initial condition, one of
-
-    * ``condition="iterates"`` (PEPit's choice for non-convex functions):
-          f_0 - f_p <= gap  at every point p of the PEP.
-      The interpolation conditions are necessary and sufficient, so the optimum is the exact
-      worst case over the class {L-smooth f with f(x_0) - f(p) <= gap at every point p}.
-    * ``condition="lower_bound"``: f_0 - f_* <= gap with f_* <= inf f. By translation f_* = 0;
-      the constraints are f_0 <= gap and, for every point p,
-          f_p - f_* >= |g_p|^2/(2L)
-      (necessary: f_* <= f(w_p - g_p/L) <= f_p - |g_p|^2/(2L) by the descent lemma). We do not
-      know that these constraints together with interpolation are *sufficient* (that a
-      feasible point is realised by an L-smooth f with inf f >= f_*), so this value is a valid
-      upper bound on the worst case over {f(x_0) - inf f <= gap}, not claimed to be exact. It
-      is never above the "iterates" value (f_0 - f_p <= f_0 - f_* <= gap).
-
-Which points enter changes the class: every choice contains the calculators' class
-{f(x_0) - inf f <= gap}, so every value is an upper bound on its worst case; more points mean a
-smaller class and a smaller (closer) value. For SPA at L = 1, n = 12, (eta, c) = (0.1, 0.1)
-the average is 1.891 without and 1.399 with z points (1.847 and 1.092 for the min; a linear
-function, on which x_12 moves 0.554 per unit gradient, already shows the min without z points
-is >= 1/0.554 = 1.80). For c = 1 or beta = 0 (z_k = y_k) ``z_points`` changes nothing; for
-beta = 1 (x_k = y_k) ``x_points`` changes nothing.
-
-Both problems are homogeneous: the value is linear in ``gap``, and (L, eta) -> (sL, eta/s)
-multiplies it by s. If the method can move uphill forever (e.g. GD with eta > 2/L on a convex
-quadratic) the SDP is unbounded and the worst case is ``inf``.
-
-Entry points: ``worst_case(method, **params)`` for any registered method with its own
-parameters (``worst_case("nesterov", lr=0.05, momentum=0.9)``); ``worst_case_gspa(eta, c,
-beta)`` (c a number, a sequence c_0..c_{n-1} or a callable k -> c_k); ``worst_case_spa(eta, c)``
-and ``worst_case_sgd(eta)``; the ``pep_*`` variants return the whole ``PEPResult``.
+Entry points: ``worst_case(method, **params)`` for any registered GSPA member with its own
+parameters (``worst_case("nesterov", lr=0.05, momentum=0.9)``), ``worst_case_gspa(eta, c,
+beta)`` (c a number, a sequence c_0..c_{n-1} or a callable k -> c_k), ``worst_case_spa(eta,
+c)`` and ``worst_case_sgd(eta)``; the ``pep_*`` variants return the whole ``PEPResult``.
+Their options (keywords): ``L`` = 1, ``steps`` = 12, ``gap`` = 1, ``condition`` =
+"iterates", ``z_points`` = True, ``x_points`` = False (GSPA only), ``metric`` = "average",
+``solver`` (default CLARABEL), ``solver_options`` (``pep_*`` only). For SPA at L = 1, n = 12,
+(eta, c) = (0.1, 0.1) the average is 1.891 without and 1.399 with z points (1.847 and 1.092
+for the min).
 """
 
 from __future__ import annotations
@@ -314,237 +256,111 @@ def _solve(
     )
 
 
-def pep_gspa(
-    eta: Schedule,
-    c: Schedule,
-    beta: float,
-    *,
-    L: float = 1.0,
-    steps: int = 12,
-    gap: float = 1.0,
-    condition: Condition = "iterates",
-    z_points: bool = True,
-    x_points: bool = False,
-    metric: Metric = "average",
-    solver: str | None = None,
-    solver_options: dict | None = None,
-) -> PEPResult:
-    """Solve the PEP of the module docstring for GSPA(eta, c, beta); returns the value, a worst
-    case and the duals.
+_OPTIONS = {
+    "L": 1.0,
+    "steps": 12,
+    "gap": 1.0,
+    "condition": "iterates",
+    "z_points": True,
+    "x_points": False,
+    "metric": "average",
+    "solver": None,
+    "solver_options": None,
+}
 
-    ``eta`` (> 0) and ``c`` (in (0, 1]) are numbers, sequences of ``steps`` values (eta_k,
-    c_k for k = 0..steps-1) or callables k -> value (schedule-free SGD: ``c=lambda k: 1 /
-    (k + 1)``); ``beta`` in [0, 1] is a number. Points: y_0..y_n, plus z_1..z_n
-    (``z_points``) and x_1..x_n (``x_points``) where they differ from the points before.
-    ``solver_options`` are passed to the solver (e.g. ``{"time_limit": 60}`` for CLARABEL); a
-    solve that ends without an optimal or unbounded status raises RuntimeError naming it.
-    """
-    L, n, gap = _validate_common(L, steps, gap, condition, metric)
-    labels, pts = gspa_points(eta, c, beta, n, z_points=bool(z_points), x_points=bool(x_points))
+
+def _options(where: str, options: dict, allowed=tuple(_OPTIONS)) -> dict:
+    """The options of the module docstring with their defaults; TypeError naming an unknown
+    keyword (as Python would for an explicit signature)."""
+    for key in options:
+        if key not in allowed:
+            raise TypeError(f"{where}() got an unexpected keyword argument {key!r}")
+    return {k: options.get(k, v) for k, v in _OPTIONS.items() if k in allowed}
+
+
+def _run(labels, pts, o) -> PEPResult:
     return _solve(
         labels,
         pts,
-        n,
-        L=L,
-        gap=gap,
-        condition=condition,
-        metric=metric,
-        solver=solver,
-        solver_options=solver_options,
+        o["steps"],
+        L=o["L"],
+        gap=o["gap"],
+        condition=o["condition"],
+        metric=o["metric"],
+        solver=o["solver"],
+        solver_options=o["solver_options"],
     )
 
 
-def pep_spa(
-    eta: float,
-    c: float,
-    *,
-    L: float = 1.0,
-    steps: int = 12,
-    gap: float = 1.0,
-    condition: Condition = "iterates",
-    z_points: bool = True,
-    metric: Metric = "average",
-    solver: str | None = None,
-    solver_options: dict | None = None,
-) -> PEPResult:
-    """The PEP of SPA(eta, c), GSPA at beta = 1 (gradient points x_0..x_n).
-
-    ``z_points=True`` also makes z_1..z_n points of the PEP (interpolation conditions with
-    them, and f(x_0) - f(z_k) <= gap, resp. f(z_k) - f_* >= |grad f(z_k)|^2/(2L)).
-    ``solver_options`` are passed to the solver (e.g. ``{"time_limit": 60}`` for CLARABEL); a
-    solve that ends without an optimal or unbounded status raises RuntimeError naming it.
-    """
-    eta, c, L, n, gap = _validate(eta, c, L, steps, gap, condition, metric)
-    labels, pts = spa_points(eta, c, n, z_points=bool(z_points))
-    return _solve(
-        labels,
-        pts,
-        n,
-        L=L,
-        gap=gap,
-        condition=condition,
-        metric=metric,
-        solver=solver,
-        solver_options=solver_options,
+def pep_gspa(eta: Schedule, c: Schedule, beta: float, **options) -> PEPResult:
+    """The PEP of GSPA(eta, c, beta): ``eta`` (> 0) and ``c`` (in (0, 1]) numbers, sequences of
+    ``steps`` values or callables k -> value (schedule-free SGD: ``c=lambda k: 1 / (k + 1)``),
+    ``beta`` in [0, 1]; options as in the module docstring. A solve that ends without an
+    optimal or unbounded status raises RuntimeError naming it."""
+    o = _options("pep_gspa", options)
+    o["L"], o["steps"], o["gap"] = _validate_common(
+        o["L"], o["steps"], o["gap"], o["condition"], o["metric"]
     )
+    labels, pts = gspa_points(
+        eta, c, beta, o["steps"], z_points=bool(o["z_points"]), x_points=bool(o["x_points"])
+    )
+    return _run(labels, pts, o)
 
 
-def pep_method(
-    method: str,
-    *,
-    steps: int = 12,
-    L: float = 1.0,
-    gap: float = 1.0,
-    metric: Metric = "average",
-    condition: Condition = "iterates",
-    z_points: bool = True,
-    x_points: bool = False,
-    solver: str | None = None,
-    solver_options: dict | None = None,
-    **params: float,
-) -> PEPResult:
-    """The PEP of a registered method with its own parameters, e.g.
-    ``pep_method("schedule_free", lr=1.0, momentum=0.9, steps=16)``.
+def pep_spa(eta: float, c: float, **options) -> PEPResult:
+    """The PEP of SPA(eta, c), GSPA at beta = 1 (gradient points labelled x_0..x_n)."""
+    o = _options("pep_spa", options, tuple(k for k in _OPTIONS if k != "x_points"))
+    eta, c, o["L"], o["steps"], o["gap"] = _validate(
+        eta, c, o["L"], o["steps"], o["gap"], o["condition"], o["metric"]
+    )
+    labels, pts = spa_points(eta, c, o["steps"], z_points=bool(o["z_points"]))
+    return _run(labels, pts, o)
 
-    The registry (``lyapunov.methods.registry.to_gspa``) maps the parameters, validated there,
-    to (eta_k, c_k, beta) for k = 0..steps-1; then ``pep_gspa``. The gradient points y_k are
-    the method's parameters (train mode for schedule-free SGD). Each parameter is one number.
-    """
-    L, n, gap = _validate_common(L, steps, gap, condition, metric)
+
+def pep_method(method: str, **options_and_params) -> PEPResult:
+    """The PEP of a registered GSPA member with its own parameters, e.g.
+    ``pep_method("schedule_free", lr=1.0, momentum=0.9, steps=16)``: the registry maps them
+    (validated there) to (eta_k, c_k, beta) for k = 0..steps-1, then :func:`pep_gspa`. The
+    gradient points y_k are the method's parameters (train mode for schedule-free SGD)."""
+    options = {k: v for k, v in options_and_params.items() if k in _OPTIONS}
+    params = {k: v for k, v in options_and_params.items() if k not in _OPTIONS}
+    o = _options("pep_method", options)
+    o["L"], n, o["gap"] = _validate_common(
+        o["L"], o["steps"], o["gap"], o["condition"], o["metric"]
+    )
     for name, value in params.items():
         if np.ndim(value) != 0:
             raise ValueError(f"{name}: must be one number (one PEP per call), got {value!r}")
     eta, c, beta = (np.broadcast_to(v, (n,)) for v in to_gspa(method, np.arange(n), **params))
     if np.ptp(beta) != 0:
         raise ValueError(f"{method}: beta must not change with the step, got {beta!r}")
-    return pep_gspa(
-        eta,
-        c,
-        float(beta[0]),
-        L=L,
-        steps=n,
-        gap=gap,
-        condition=condition,
-        z_points=z_points,
-        x_points=x_points,
-        metric=metric,
-        solver=solver,
-        solver_options=solver_options,
-    )
+    return pep_gspa(eta, c, float(beta[0]), **o)
 
 
-def worst_case(
-    method: str,
-    *,
-    steps: int = 12,
-    L: float = 1.0,
-    gap: float = 1.0,
-    metric: Metric = "average",
-    condition: Condition = "iterates",
-    z_points: bool = True,
-    x_points: bool = False,
-    solver: str | None = None,
-    **params: float,
-) -> float:
-    """Worst case of (1/n) sum_{k<n} |grad f(p_k)|^2 (``metric="average"``, the default) or of
-    min_{k<n} |grad f(p_k)|^2 for deterministic ``method`` over L-smooth f, p_k the point where
-    its k-th gradient is taken (its parameters), e.g.
-    ``worst_case("qhm", lr=0.1, momentum=0.9, nu=0.7)``.
-
-    Subject to f(x_0) - f(p) <= gap at every point p of the PEP (y_k, z_k; x_k with
-    ``x_points``; see the module docstring) or, with ``condition="lower_bound"``,
-    f(x_0) - inf f <= gap (an upper bound). ``inf`` if the worst case is unbounded.
-    """
-    return pep_method(
-        method,
-        steps=steps,
-        L=L,
-        gap=gap,
-        metric=metric,
-        condition=condition,
-        z_points=z_points,
-        x_points=x_points,
-        solver=solver,
-        **params,
-    ).value
+def worst_case(method: str, **options_and_params) -> float:
+    """Worst case of the average (or min, ``metric="min"``) of |grad f(p_k)|^2 for the
+    deterministic ``method`` over L-smooth f, p_k its k-th gradient point, e.g.
+    ``worst_case("qhm", lr=0.1, momentum=0.9, nu=0.7)``; ``inf`` if unbounded."""
+    if "solver_options" in options_and_params:
+        raise TypeError("worst_case() got an unexpected keyword argument 'solver_options'")
+    return pep_method(method, **options_and_params).value
 
 
-def worst_case_gspa(
-    eta: Schedule,
-    c: Schedule,
-    beta: float,
-    *,
-    L: float = 1.0,
-    steps: int = 12,
-    gap: float = 1.0,
-    condition: Condition = "iterates",
-    z_points: bool = True,
-    x_points: bool = False,
-    metric: Metric = "average",
-    solver: str | None = None,
-) -> float:
-    """Worst case of (1/n) sum_{k<n} |grad f(y_k)|^2 (or the min) for deterministic
-    GSPA(eta, c, beta) over L-smooth f: ``pep_gspa(...).value``. ``c`` (and ``eta``) may be a
-    sequence c_0..c_{n-1} or a callable k -> c_k."""
-    return pep_gspa(
-        eta,
-        c,
-        beta,
-        L=L,
-        steps=steps,
-        gap=gap,
-        condition=condition,
-        z_points=z_points,
-        x_points=x_points,
-        metric=metric,
-        solver=solver,
-    ).value
+def worst_case_gspa(eta: Schedule, c: Schedule, beta: float, **options) -> float:
+    """``pep_gspa(...).value``."""
+    _options("worst_case_gspa", options, tuple(k for k in _OPTIONS if k != "solver_options"))
+    return pep_gspa(eta, c, beta, **options).value
 
 
-def worst_case_spa(
-    eta: float,
-    c: float,
-    *,
-    L: float = 1.0,
-    steps: int = 12,
-    gap: float = 1.0,
-    condition: Condition = "iterates",
-    z_points: bool = True,
-    metric: Metric = "average",
-    solver: str | None = None,
-) -> float:
-    """Worst case of (1/n) sum_{k<n} |grad f(x_k)|^2 (``metric="average"``, the default) or of
-    min_{k<n} |grad f(x_k)|^2 (``metric="min"``) for deterministic SPA(eta, c) over L-smooth f.
-
-    Subject to f(x_0) - f(y) <= gap at every iterate y = x_k, z_k (default; ``z_points=False``
-    constrains the x_k only) or, with
-    ``condition="lower_bound"``, f(x_0) - inf f <= gap (an upper bound, see the module
-    docstring). ``inf`` if the worst case is unbounded. Solver CLARABEL unless ``solver``.
-    """
-    return pep_spa(
-        eta,
-        c,
-        L=L,
-        steps=steps,
-        gap=gap,
-        condition=condition,
-        z_points=z_points,
-        metric=metric,
-        solver=solver,
-    ).value
+def worst_case_spa(eta: float, c: float, **options) -> float:
+    """Worst case for deterministic SPA(eta, c): ``pep_spa(...).value``."""
+    allowed = tuple(k for k in _OPTIONS if k not in ("x_points", "solver_options"))
+    _options("worst_case_spa", options, allowed)
+    return pep_spa(eta, c, **options).value
 
 
-def worst_case_sgd(
-    eta: float,
-    *,
-    L: float = 1.0,
-    steps: int = 12,
-    gap: float = 1.0,
-    condition: Condition = "iterates",
-    metric: Metric = "average",
-    solver: str | None = None,
-) -> float:
-    """Worst case for gradient descent x_{k+1} = x_k - eta g_k: ``worst_case_spa`` with c = 1."""
-    return worst_case_spa(
-        eta, 1.0, L=L, steps=steps, gap=gap, condition=condition, metric=metric, solver=solver
-    )
+def worst_case_sgd(eta: float, **options) -> float:
+    """Worst case for gradient descent x_{k+1} = x_k - eta g_k: ``worst_case_spa`` at c = 1."""
+    allowed = ("L", "steps", "gap", "condition", "metric", "solver")
+    _options("worst_case_sgd", options, allowed)
+    return worst_case_spa(eta, 1.0, **options)
