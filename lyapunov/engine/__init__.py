@@ -9,13 +9,13 @@ and, for a certificate the toolkit finds itself (``lyapunov prove``), ``AUTO`` a
 """
 
 from .auto import AUTO, Unknown, unknowns
+from .classes import FunctionClass, Smooth
 from .decide import Decision, decide, find_point
+from .facts import Fact, assumption
 from .forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients, vectors
 from .psd import decide_psd, indefinite_witness
 from .region import MalformedError, Region, params
 from .setting import OneStep
-from .classes import FunctionClass, Smooth
-from .facts import Fact, assumption
 from .synthesis import SynthesisResult, synthesize
 from .theorems import DescentLemma, Identities, Inequalities, Theorem
 from .verdict import CERTIFIED, NOT_PROVED, REFUTED, Check, Verdict
@@ -33,6 +33,7 @@ __all__ = [
     "Decision",
     "DescentLemma",
     "Fact",
+    "FunctionClass",
     "Form",
     "Identities",
     "Inequalities",

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from .forms import Form, VecSymbol, sqnorm
 from .facts import Fact
+from .forms import Form, VecSymbol, sqnorm
 
 __all__ = ["Affine", "Entry", "LinearResidual", "split_affine"]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .linear import ONE, Affine, NumericResidual
 from .facts import Fact
+from .linear import ONE, Affine, NumericResidual
 
 __all__ = ["SDPResult", "solve_at", "require_cvxpy"]
 

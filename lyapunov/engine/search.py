@@ -17,9 +17,9 @@ from fractions import Fraction
 
 import sympy as sp
 
+from .facts import Fact
 from .forms import Form
 from .setting import OneStep
-from .facts import Fact
 
 __all__ = ["SearchResult", "search", "rationalize", "check_at"]
 

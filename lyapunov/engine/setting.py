@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 
 import sympy as sp
 
-from .forms import Form, Point, VecSymbol, inner, sqnorm
 from .facts import Fact
+from .forms import Form, Point, VecSymbol, inner, sqnorm
 
 __all__ = ["OneStep"]
 

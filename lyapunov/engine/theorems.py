@@ -24,14 +24,14 @@ import numpy as np
 import sympy as sp
 
 from .auto import AUTO, Unknown, unknowns_in
+from .classes import FunctionClass
 from .decide import Decision, decide, find_point
+from .facts import Fact
 from .forms import Form, VecSymbol, sqnorm, vector_coefficients
 from .linear import split_affine
 from .psd import decide_nsd, decide_psd
 from .region import OP_OF, MalformedError, Region, check_rational
 from .setting import OneStep
-from .classes import FunctionClass
-from .facts import Fact
 from .verdict import Check, Verdict
 
 __all__ = ["Theorem", "DescentLemma", "Identities", "Budget"]
