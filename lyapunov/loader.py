@@ -12,8 +12,8 @@ import runpy
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine.region import MalformedError
-from .engine.theorems import Theorem
+from .engine.kernel.region import MalformedError
+from .engine.kernel.theorems import Theorem
 
 __all__ = [
     "ProofFileError",

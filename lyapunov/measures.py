@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .engine.forms import Form, Point, f, sqnorm
+from .engine.kernel.forms import Form, Point, f, sqnorm
 
 __all__ = ["MEASURES", "Measure", "get"]
 

@@ -1,19 +1,20 @@
 """Jupyter display of theorems and verdicts.
 
-Theorems and verdicts render by themselves (their ``_repr_latex_`` / ``_repr_html_``, from
-:mod:`lyapunov.engine.display`): a theorem as typeset mathematics (name, region, statement), a
-verdict as a table (status in colour, seconds, region, the failing condition and its exact
-counterexample, one row per condition). This module registers the same renderings with a
-given IPython formatter (``register``, or ``%load_ext lyapunov.notebook``), for front ends
-that ignore ``_repr_*``. Bound results (:class:`lyapunov.bounds.BoundResult`,
-:class:`lyapunov.bounds.BestStep`) have their own reprs.
+Theorems and verdicts render by themselves (their ``_repr_latex_`` / ``_repr_html_``, given
+by :mod:`lyapunov.engine.present`): a theorem as typeset mathematics (name, region,
+statement), a verdict as a table (status in colour, seconds, region, the failing condition
+and its exact counterexample, one row per condition). This module registers the same
+renderings with a given IPython formatter (``register``, or ``%load_ext
+lyapunov.notebook``), for front ends that ignore ``_repr_*``. Bound results
+(:class:`lyapunov.bounds.BoundResult`, :class:`lyapunov.bounds.BestStep`) have their own
+reprs.
 """
 
 from __future__ import annotations
 
-from .engine.display import theorem_latex_repr, verdict_html
-from .engine.theorems import Theorem
-from .engine.verdict import Verdict
+from .engine.kernel.theorems import Theorem
+from .engine.kernel.verdict import Verdict
+from .engine.present.display import theorem_latex_repr, verdict_html
 
 __all__ = ["verdict_html", "theorem_latex_repr", "register", "load_ipython_extension"]
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from .engine.auto import Unknown
-from .engine.synthesis import SynthesisResult, equivalent_forms, synthesize
-from .engine.theorems import DescentLemma
+from .engine.kernel.auto import Unknown
+from .engine.kernel.theorems import DescentLemma
+from .engine.search.synthesis import SynthesisResult, equivalent_forms, synthesize
 from .loader import ProofFileError, load_namespace
 
 __all__ = ["FileResult", "prove_file", "output_path"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from support.instances import expected_claim, random_smooth
 
-from lyapunov.engine.sampling import sample_region as engine_sample_region
+from lyapunov.engine.kernel.sampling import sample_region as engine_sample_region
 from lyapunov.loader import load_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,12 +7,14 @@ import sys
 import pytest
 import sympy as sp
 
-from lyapunov.engine import Region, decide, decide_psd, inner, params, structure
-from lyapunov.engine.ldl import ldl_psd
-from lyapunov.engine.region import MalformedError
-from lyapunov.engine.facts import Fact
+from lyapunov.engine import Region, decide_psd, inner, params
+from lyapunov.engine.kernel import structure
+from lyapunov.engine.kernel.decide import decide
+from lyapunov.engine.kernel.facts import Fact
+from lyapunov.engine.kernel.ldl import ldl_psd
+from lyapunov.engine.kernel.region import MalformedError
 
-DECIDE = sys.modules["lyapunov.engine.decide"]
+DECIDE = sys.modules["lyapunov.engine.kernel.decide"]
 x, y, z = params("x y z")
 
 

@@ -18,12 +18,12 @@ import sympy as sp
 from proofutil import PROOFS, load
 from support.fuzzing import run_cli_in_process
 
-from lyapunov.engine import CERTIFIED, NOT_PROVED, REFUTED, Region, decide, find_point, params
-from lyapunov.engine.decide import Answer, cross_checking
+from lyapunov.engine import CERTIFIED, NOT_PROVED, REFUTED, Region, find_point, params
+from lyapunov.engine.kernel.decide import Answer, cross_checking, decide
 
 pytest.importorskip("cvc5")
-second_solver = importlib.import_module("lyapunov.engine.second_solver")
-decide_mod = importlib.import_module("lyapunov.engine.decide")
+second_solver = importlib.import_module("lyapunov.engine.kernel.second_solver")
+decide_mod = importlib.import_module("lyapunov.engine.kernel.decide")
 
 eta, c, L, x = params("eta c L x")
 R = Region.of([eta > 0, c > 0, c <= 1, L > 0, L * eta <= 1])
@@ -80,7 +80,7 @@ def _wrong_z3(monkeypatch, result: str):
 
     monkeypatch.setattr(decide_mod, "_solve_z3", wrong)
     # no sampled counterexamples: they would refute a false claim without asking a solver
-    from lyapunov.engine import psd
+    from lyapunov.engine.kernel import psd
 
     monkeypatch.setattr(decide_mod, "SAMPLES", 0)
     monkeypatch.setattr(psd, "SAMPLES", 0)
@@ -120,9 +120,9 @@ def test_wrong_refutation_by_z3_is_caught(monkeypatch):
 def _solver_only(monkeypatch):
     """Every decision through the solvers (no exact shortcuts: hypotheses, structure, LDL,
     sampled counterexamples)."""
-    from lyapunov.engine import psd, structure
+    from lyapunov.engine.kernel import psd, structure
 
-    decide_mod = importlib.import_module("lyapunov.engine.decide")
+    decide_mod = importlib.import_module("lyapunov.engine.kernel.decide")
     monkeypatch.setattr(structure, "proves", lambda *a, **k: False)
     monkeypatch.setattr(decide_mod, "_is_hypothesis", lambda *a, **k: False)
     monkeypatch.setattr(psd, "ldl_psd", lambda *a, **k: None)

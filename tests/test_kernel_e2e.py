@@ -28,7 +28,7 @@ from lyapunov.engine import (
     sqnorm,
 )
 
-decide_mod = importlib.import_module("lyapunov.engine.decide")
+decide_mod = importlib.import_module("lyapunov.engine.kernel.decide")
 
 
 def _refuted_at(th, label_part: str):
@@ -161,14 +161,14 @@ def test_lyapunov_weights_must_sum_to_one():
         certificate={k: 2 * v for k, v in th.certificate.items()},
     )
     _refuted_at(two, "weights sum to 1")
-    from lyapunov.engine.theorems import Budget
+    from lyapunov.engine.kernel.theorems import Budget
 
     labels = {c.label: c.status for c in two._lower_bound_checks(Budget(60))}
     assert labels["A_0 = f(x_0) when z_0 = x_0"] == "refuted"
 
 
 def test_negative_lyapunov_weight_refuted():
-    from lyapunov.engine.theorems import Budget
+    from lyapunov.engine.kernel.theorems import Budget
 
     th, ns = load("p4_spa_descent")
     m = th.replace(lyapunov=lambda x, z: 2 * f(x) - f(z))
@@ -188,7 +188,7 @@ def test_lyapunov_without_function_class_refuted():
 def test_lyapunov_needing_too_much_gradient_credit_refuted():
     """A = f(x) + L|z - x|^2 + (9/5)<z - x, g(x)> is >= inf f only if f >= inf f +
     (81/100)|g|^2/L, more than the (1/2)|g|^2/L that L-smoothness gives."""
-    from lyapunov.engine.theorems import Budget
+    from lyapunov.engine.kernel.theorems import Budget
 
     th, ns = load("p4_spa_descent")
     L = ns["L"]
@@ -263,7 +263,7 @@ def test_false_theorem_with_z3_unknown_not_certified(monkeypatch):
     _no_sampling(monkeypatch)  # else a sampled exact counterexample refutes it without z3
     # the false theorem's failing condition is left undecided: neither certified nor refuted
     # (the true one may still be certified: conditions that are the region's own hypotheses,
-    # or products of them, are decided exactly without z3 -- lyapunov.engine.structure)
+    # or products of them, are decided exactly without z3 -- lyapunov.engine.kernel.structure)
     v = false.check()
     assert v.status == NOT_PROVED
     assert "z3" in v.reason
@@ -271,7 +271,7 @@ def test_false_theorem_with_z3_unknown_not_certified(monkeypatch):
 
 def _no_sampling(monkeypatch):
     """No counterexample from sampled points (decisions and PSD tests): the solver's path."""
-    from lyapunov.engine import psd
+    from lyapunov.engine.kernel import psd
 
     monkeypatch.setattr(psd, "SAMPLES", 0)
     monkeypatch.setattr(decide_mod, "SAMPLES", 0)
@@ -280,7 +280,7 @@ def _no_sampling(monkeypatch):
 def _solver_only(monkeypatch):
     """Every decision through the solver: no hypothesis matching, sign structure, LDL or
     sampled counterexamples."""
-    from lyapunov.engine import psd, structure
+    from lyapunov.engine.kernel import psd, structure
 
     monkeypatch.setattr(structure, "proves", lambda *a, **k: False)
     monkeypatch.setattr(decide_mod, "_is_hypothesis", lambda *a, **k: False)
@@ -318,7 +318,7 @@ def test_bogus_counterexamples_never_refute(monkeypatch):
 
 def test_disagreement_on_a_minor_not_certified(monkeypatch):
     pytest.importorskip("cvc5")
-    from lyapunov.engine.decide import Answer, cross_checking
+    from lyapunov.engine.kernel.decide import Answer, cross_checking
 
     th, _ = load("p3_sgd_descent")
     false = th.replace(rho=th.rho * sp.Rational(101, 100))
@@ -390,7 +390,7 @@ def test_partial_point_never_refutes(monkeypatch):
 # -- sampled counterexamples: a wrong sampler or witness never refutes a true theorem ---------
 def _sampling_only(monkeypatch):
     """The residual reaches the sampler: no LDL proof first."""
-    from lyapunov.engine import psd
+    from lyapunov.engine.kernel import psd
 
     monkeypatch.setattr(psd, "ldl_psd", lambda *a, **k: None)
 
@@ -399,7 +399,7 @@ def test_true_theorem_survives_a_sampler_outside_its_region(monkeypatch):
     """P4b (a residual that is not identically zero) with a sampler that proposes a point
     outside its region, where the residual is not NSD: still certified, the candidate is
     tested exactly and dropped."""
-    from lyapunov.engine import sampling
+    from lyapunov.engine.kernel import sampling
 
     th, ns = load("p4b_spa_descent_primal_family")
     R = sp.Rational
@@ -421,7 +421,7 @@ def test_true_theorem_survives_bogus_witnesses(monkeypatch):
 
     import numpy as np
 
-    from lyapunov.engine import psd
+    from lyapunov.engine.kernel import psd
 
     th, _ = load("p4b_spa_descent_primal_family")
     assert _residual_matrix(th)[0]  # the residual is not identically zero: psd runs

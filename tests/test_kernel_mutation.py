@@ -42,7 +42,8 @@ def test_every_named_killer_exists():
 
 
 def test_missing_pattern_fails_loudly():
-    m = KernelMutant("ghost", "lyapunov/engine/decide.py", "x = 1  # not there", "1", "2", "")
+    path = "lyapunov/engine/kernel/decide.py"
+    m = KernelMutant("ghost", path, "x = 1  # not there", "1", "2", "")
     with pytest.raises(PatternNotFoundError, match="found 0 times"):
         m.apply((ROOT / m.path).read_text())
     dup = KernelMutant("dup", "x.py", "pass", "pass", "return", "")

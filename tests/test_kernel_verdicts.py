@@ -29,7 +29,7 @@ from lyapunov.engine import (
     params,
     sqnorm,
 )
-from lyapunov.engine.theorems import Budget
+from lyapunov.engine.kernel.theorems import Budget
 from lyapunov.methods import sgd_step, spa_step
 
 eta, L, sigma2, c = params("eta L sigma2 c")

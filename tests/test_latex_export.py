@@ -7,7 +7,7 @@ import re
 import pytest
 from proofutil import PROOFS
 
-from lyapunov.engine.latex import (
+from lyapunov.engine.present.latex import (
     document_latex,
     label_latex,
     symbol_latex,

@@ -23,7 +23,7 @@ from lyapunov.engine import (
     MalformedError,
     decide,
 )
-from lyapunov.engine.forms import vector_coefficients
+from lyapunov.engine.kernel.forms import vector_coefficients
 from lyapunov.loader import load_file, proof_files
 
 # (theorem name prefix, dropped condition) -> why the wider theorem is still true

@@ -7,7 +7,7 @@ import pytest
 from proofutil import PROOFS
 
 from lyapunov import bounds
-from lyapunov.engine.latex import theorem_math
+from lyapunov.engine.present.latex import theorem_math
 from lyapunov.loader import load_file
 
 

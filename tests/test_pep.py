@@ -299,7 +299,7 @@ def test_solvers_agree():
 def test_interpolation_matrix_is_the_condition():
     """The sparse rows, applied to a random Gram matrix and values, give the interpolation
     condition of every ordered pair written out directly."""
-    from lyapunov.engine.classes import Smooth
+    from lyapunov.engine.kernel.classes import Smooth
     from lyapunov.pep.forms import Template
     from lyapunov.pep.points import Trajectory
 

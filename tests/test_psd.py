@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from lyapunov.engine import Region, decide_psd, indefinite_witness, params
-from lyapunov.engine import psd as psd_mod
+from lyapunov.engine.kernel import psd as psd_mod
 
 a, b = params("a b")
 R = Region.of([a > 0, a < 2, b >= 0, b <= 1])
@@ -122,7 +122,7 @@ def test_psd_with_zero_rows_and_singular_boundary():
 
 
 def test_counterexample_names_the_form_with_its_sign():
-    from lyapunov.engine.psd import decide_nsd
+    from lyapunov.engine.kernel.psd import decide_nsd
 
     Q = sp.Matrix([[a - 1, 0], [0, -1]])  # NSD iff a <= 1; the form at e_0 is a - 1
     res = decide_nsd(Q, R, names=["g(x)", "m"], what="residual")
@@ -190,7 +190,7 @@ def test_sampled_candidate_outside_the_region_never_refutes(monkeypatch):
     outside = {a: sp.Rational(1, 2), b: sp.Rational(1, 2)}  # a b = 1/4 < 1: indefinite
     assert not region.contains(outside)
     monkeypatch.setattr(psd_mod, "ldl_psd", lambda *a, **k: None)
-    from lyapunov.engine import sampling
+    from lyapunov.engine.kernel import sampling
 
     monkeypatch.setattr(sampling, "sample_region", lambda *a, **k: [dict(outside)])
     monkeypatch.setattr(sampling, "near_boundary", lambda *a, **k: None)

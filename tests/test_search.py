@@ -8,7 +8,7 @@ pytest.importorskip("cvxpy")
 from proofutil import load  # noqa: E402
 
 from lyapunov.engine import DescentLemma, f  # noqa: E402
-from lyapunov.engine.search import check_at, rationalize, search  # noqa: E402
+from lyapunov.engine.search.search import check_at, rationalize, search  # noqa: E402
 
 
 def _setup():

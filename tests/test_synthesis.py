@@ -26,7 +26,7 @@ from lyapunov.engine import (  # noqa: E402
     synthesize,
     unknowns,
 )
-from lyapunov.engine import synthesis as synth_mod  # noqa: E402
+from lyapunov.engine.search import synthesis as synth_mod  # noqa: E402
 from lyapunov.loader import load_file  # noqa: E402
 from lyapunov.methods import sgd_step  # noqa: E402
 from lyapunov.prove import prove_file  # noqa: E402

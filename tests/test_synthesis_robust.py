@@ -27,10 +27,10 @@ pytest.importorskip("cvxpy")
 from proofutil import PROOFS, load  # noqa: E402
 
 from lyapunov.engine import AUTO, synthesize  # noqa: E402
-from lyapunov.engine import support as support_mod  # noqa: E402
-from lyapunov.engine import synthesis as synth_mod  # noqa: E402
-from lyapunov.engine.sdp import SDPResult  # noqa: E402
-from lyapunov.engine.support import FAIL, PASS, UNSURE, NumericSearch, judge  # noqa: E402
+from lyapunov.engine.search import support as support_mod  # noqa: E402
+from lyapunov.engine.search import synthesis as synth_mod  # noqa: E402
+from lyapunov.engine.search.sdp import SDPResult  # noqa: E402
+from lyapunov.engine.search.support import FAIL, PASS, UNSURE, NumericSearch, judge  # noqa: E402
 
 EPS = 1e-7  # 10x Clarabel's default tolerances (1e-8), 10x below the search's own (1e-6)
 

@@ -1,4 +1,6 @@
-"""The symbolic engine: forms, facts, regions, exact decisions and theorems.
+"""The symbolic engine: the trusted kernel (forms, facts, function classes, regions, exact
+decisions, PSD tests, theorems, verdicts, the second solver: :mod:`.kernel`), the untrusted
+certificate search (:mod:`.search`) and presentation (:mod:`.present`).
 
 A proof file needs only what this module exports::
 
@@ -8,17 +10,18 @@ and, for a certificate the toolkit finds itself (``lyapunov prove``), ``AUTO`` a
 ``unknowns``.
 """
 
-from .auto import AUTO, Unknown, unknowns
-from .classes import FunctionClass, Smooth
-from .decide import Decision, decide, find_point
-from .facts import Fact, assumption
-from .forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients, vectors
-from .psd import decide_psd, indefinite_witness
-from .region import MalformedError, Region, params
-from .setting import OneStep
-from .synthesis import SynthesisResult, synthesize
-from .theorems import DescentLemma, Identities, Inequalities, Theorem
-from .verdict import CERTIFIED, NOT_PROVED, REFUTED, Check, Verdict
+from .kernel.auto import AUTO, Unknown, unknowns
+from .kernel.classes import FunctionClass, Smooth
+from .kernel.decide import Decision, decide, find_point
+from .kernel.facts import Fact, assumption
+from .kernel.forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients, vectors
+from .kernel.psd import decide_psd, indefinite_witness
+from .kernel.region import MalformedError, Region, params
+from .kernel.setting import OneStep
+from .kernel.theorems import DescentLemma, Identities, Inequalities, Theorem
+from .kernel.verdict import CERTIFIED, NOT_PROVED, REFUTED, Check, Verdict
+from .present import theorem_latex_repr as _  # noqa: F401 - gives theorems their renderings
+from .search.synthesis import SynthesisResult, synthesize
 
 __all__ = [
     "AUTO",

@@ -1,5 +1,6 @@
 """Symbolic forms made numeric: the constraints of a worst-case problem, from the one
-definition of each fact (:mod:`lyapunov.engine.classes`) and measure (:mod:`lyapunov.measures`).
+definition of each fact (:mod:`lyapunov.engine.kernel.classes`) and measure
+(:mod:`lyapunov.measures`).
 
 A form ``sum_p a_p f(p) + sum_ab q_ab <u_a, u_b> + c`` whose vectors are known combinations of
 the problem's basis reads ``<Q, G> + a . F + c`` with G the Gram matrix of the basis and F the
@@ -19,7 +20,7 @@ import numpy as np
 import scipy.sparse as sps
 import sympy as sp
 
-from ..engine.forms import Form, Point, VecSymbol
+from ..engine.kernel.forms import Form, Point, VecSymbol
 
 __all__ = ["STAR", "Template", "compile_form", "local_points"]
 

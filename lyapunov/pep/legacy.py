@@ -27,7 +27,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..engine import classes
+from ..engine.kernel import classes
 from ..measures import get as get_measure
 from ..methods.registry import METHODS, to_gspa
 from .points import Trajectory, run

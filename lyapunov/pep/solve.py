@@ -1,7 +1,7 @@
 r"""The exact worst case of any first-order method, function class and measure.
 
 For a method (:class:`lyapunov.methods.Method`, a built-in name or a method file), a function
-class (:mod:`lyapunov.engine.classes`) and a measure (:mod:`lyapunov.measures`), the worst
+class (:mod:`lyapunov.engine.kernel.classes`) and a measure (:mod:`lyapunov.measures`), the worst
 case of the measure after n deterministic steps over every f in the class and every x_0 is a
 semidefinite program (Drori and Teboulle 2014; Taylor, Hendrickx, Glineur 2017):
 
@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sps
 
-from ..engine import classes
-from ..engine.forms import Point, VecSymbol, f
+from ..engine.kernel import classes
+from ..engine.kernel.forms import Point, VecSymbol, f
 from ..measures import get as get_measure
 from ..methods import Method, load
 from .forms import STAR, Template, compile_form

@@ -168,7 +168,7 @@ def mutated_proof(draw) -> str:
 
 def try_load(src: str, folder: Path) -> str:
     """Load ``src`` as a proof file: "loaded", "rejected" (ProofFileError), or a crash."""
-    from lyapunov.engine.region import MalformedError
+    from lyapunov.engine.kernel.region import MalformedError
     from lyapunov.loader import ProofFileError, load_file
 
     path = folder / "fuzzed.py"

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from lyapunov.engine.forms import Form, VecSymbol, vector_coefficients
+from lyapunov.engine.kernel.forms import Form, VecSymbol, vector_coefficients
 
 __all__ = ["SmoothInstance", "random_smooth", "FAMILIES", "evaluate_form", "expected_claim"]
 

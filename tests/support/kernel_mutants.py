@@ -70,15 +70,15 @@ class KernelMutant:
 
 
 T = "tests/"
-DECIDE = "lyapunov/engine/decide.py"
-PSD = "lyapunov/engine/psd.py"
-THEOREMS = "lyapunov/engine/theorems.py"
-VERDICT = "lyapunov/engine/verdict.py"
-REGION = "lyapunov/engine/region.py"
-FORMS = "lyapunov/engine/forms.py"
-SMOOTH = "lyapunov/engine/classes/smooth.py"
-LDL = "lyapunov/engine/ldl.py"
-STRUCTURE = "lyapunov/engine/structure.py"
+DECIDE = "lyapunov/engine/kernel/decide.py"
+PSD = "lyapunov/engine/kernel/psd.py"
+THEOREMS = "lyapunov/engine/kernel/theorems.py"
+VERDICT = "lyapunov/engine/kernel/verdict.py"
+REGION = "lyapunov/engine/kernel/region.py"
+FORMS = "lyapunov/engine/kernel/forms.py"
+SMOOTH = "lyapunov/engine/kernel/classes/smooth.py"
+LDL = "lyapunov/engine/kernel/ldl.py"
+STRUCTURE = "lyapunov/engine/kernel/structure.py"
 
 KERNEL_MUTANTS: list[KernelMutant] = [
     # -- decide.py: one exact decision ------------------------------------------------------
@@ -318,11 +318,12 @@ KERNEL_MUTANTS: list[KernelMutant] = [
     ),
     KernelMutant(
         "lower-bound-gradient-credit",
-        THEOREMS,
-        "A = A + w / (2 * self.function_class.L) * sqnorm(p.grad)",
-        "w / (2 * self.function_class.L)",
-        "w / self.function_class.L",
-        "f >= inf f + |grad f|^2/L (twice the true credit) in A_k >= inf f",
+        SMOOTH,
+        "return 1 / (2 * self.L) * sqnorm(p.grad)",
+        "1 / (2 * self.L)",
+        "1 / self.L",
+        "f >= inf f + |grad f|^2/L (twice the true credit, the L-smooth class's lower slack) "
+        "in A_k >= inf f",
         unit=(T + "test_kernel_verdicts.py::test_gradient_credit_is_one_over_two_l",),
         end_to_end=(
             T + "test_kernel_e2e.py::test_lyapunov_needing_too_much_gradient_credit_refuted",

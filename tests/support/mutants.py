@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import sympy as sp
 
-from lyapunov.engine.theorems import DescentLemma, Identities, Inequalities
+from lyapunov.engine.kernel.theorems import DescentLemma, Identities, Inequalities
 
 __all__ = [
     "descent_mutants",

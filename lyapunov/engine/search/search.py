@@ -17,9 +17,9 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .facts import Fact
-from .forms import Form
-from .setting import OneStep
+from ..kernel.facts import Fact
+from ..kernel.forms import Form
+from ..kernel.setting import OneStep
 
 __all__ = ["SearchResult", "search", "rationalize", "check_at"]
 
@@ -52,10 +52,10 @@ def search(
     ``lyapunov_next`` gives A_{k+1} when its coefficients differ from A_k's (schedules).
     The SDP is the synthesizer's (:mod:`.linear`, :mod:`.sdp`) at the single point.
     """
-    from .auto import Unknown
-    from .linear import Affine, LinearResidual, split_affine
+    from ..kernel.auto import Unknown
+    from ..kernel.linear import Affine, LinearResidual, split_affine
+    from ..kernel.theorems import DescentLemma
     from .sdp import solve_at
-    from .theorems import DescentLemma
 
     subs = {u: Unknown(u.name) for u in unknowns}
 

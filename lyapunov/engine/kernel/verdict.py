@@ -53,11 +53,6 @@ class Verdict:
     def certified(self) -> bool:
         return self.status == CERTIFIED
 
-    def _repr_html_(self) -> str:
-        from .display import verdict_html
-
-        return verdict_html(self)
-
     @property
     def failed(self) -> Check | None:
         """The check that decides the verdict: a disagreement first, then a refutation, then

@@ -16,8 +16,8 @@ import re
 
 import sympy as sp
 
-from .forms import Form
-from .theorems import DescentLemma, Identities, Inequalities, Theorem
+from ..kernel.forms import Form
+from ..kernel.theorems import DescentLemma, Identities, Inequalities, Theorem
 
 __all__ = ["theorem_latex", "document_latex", "symbol_latex", "label_latex", "title_latex"]
 

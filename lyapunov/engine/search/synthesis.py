@@ -38,12 +38,12 @@ from fractions import Fraction
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
-from .auto import AUTO, Unknown
-from .facts import Fact
-from .forms import Form
-from .linear import ONE, Affine
+from ..kernel.auto import AUTO, Unknown
+from ..kernel.facts import Fact
+from ..kernel.forms import Form
+from ..kernel.linear import ONE, Affine
+from ..kernel.verdict import Verdict
 from .support import NumericSearch, fact_pool, point_key, restrict
-from .verdict import Verdict
 
 __all__ = ["SynthesisResult", "synthesize", "fact_pool"]
 
@@ -247,7 +247,7 @@ def synthesize(
     the exact check over the whole region, when ``result.status == "certified"``. Reproducible:
     the samples depend on ``seed`` only.
     """
-    from .theorems import DescentLemma
+    from ..kernel.theorems import DescentLemma
 
     if not isinstance(theorem, DescentLemma):
         raise TypeError(f"synthesize: expected a DescentLemma, got {type(theorem).__name__}")
@@ -366,7 +366,7 @@ def _counterexample(theorem, verdict: Verdict) -> dict | None:
 def _subregion(filled, timeout: float | None):
     """The furthest a refuted candidate gets: the sub-region where its multipliers are >= 0
     and its rho > 0, if the exact check certifies it there (else None)."""
-    from .decide import decide
+    from ..kernel.decide import decide
 
     R = filled.region
     extras = []

@@ -28,9 +28,9 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from .facts import Fact
-from .linear import ONE, Affine, LinearResidual
-from .sampling import near_boundary, sample_region
+from ..kernel.facts import Fact
+from ..kernel.linear import ONE, Affine, LinearResidual
+from ..kernel.sampling import near_boundary, sample_region
 from .sdp import SDPResult, solve_at
 
 __all__ = [
@@ -138,7 +138,7 @@ class NumericSearch:
         """rho=AUTO: the best rate at every sample, then (if nu is an unknown too) the least
         noise coefficient at that rate; later solves keep both. A sample where even that is
         infeasible is returned; one where the solver fails numerically gets no floor."""
-        from .auto import Unknown
+        from ..kernel.auto import Unknown
 
         rate = Affine({self.th.rate_unknown: sp.Integer(1)})
         noise = None

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .facts import Fact
-from .linear import ONE, Affine, NumericResidual
+from ..kernel.facts import Fact
+from ..kernel.linear import ONE, Affine, NumericResidual, num
 
 __all__ = ["SDPResult", "solve_at", "require_cvxpy"]
 
@@ -44,18 +44,16 @@ class SDPResult:
         return self.status in FEASIBLE
 
 
-def _row(num: NumericResidual, aff: Affine, point) -> tuple[np.ndarray, float]:
+def _row(res: NumericResidual, aff: Affine, point) -> tuple[np.ndarray, float]:
     """An Affine not among the residual's entries (an extra equation), at the point."""
-    from .linear import _num
-
-    r = np.zeros(len(num.lin.variables))
+    r = np.zeros(len(res.lin.variables))
     c = 0.0
-    pos = {v: i for i, v in enumerate(num.lin.variables)}
+    pos = {v: i for i, v in enumerate(res.lin.variables)}
     for k, v in aff.coeffs.items():
         if k == ONE:
-            c = _num(v, point)
+            c = num(v, point)
         elif k in pos:
-            r[pos[k]] = _num(v, point)
+            r[pos[k]] = num(v, point)
     return r, c
 
 

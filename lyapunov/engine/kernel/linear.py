@@ -213,7 +213,7 @@ def _pinned(region, sym):
     return None
 
 
-def _num(expr, point) -> float:
+def num(expr, point) -> float:
     return float(sp.sympify(expr).subs(point))
 
 
@@ -251,7 +251,7 @@ class _Evaluator:
         try:
             vals = self.fn(*(float(point[s]) for s in self.syms))
         except ZeroDivisionError:  # a removable singularity: exact substitution instead
-            vals = [_num(e, point) for e in self.exprs]
+            vals = [num(e, point) for e in self.exprs]
         return {k: float(vals[i]) for k, i in self.slot.items()}
 
 

@@ -72,11 +72,6 @@ class Theorem:
     statement: str
     region: Region
 
-    def _repr_latex_(self) -> str:
-        from .display import theorem_latex_repr
-
-        return theorem_latex_repr(self)
-
     def replace(self, **changes) -> Theorem:
         """A copy with some fields changed (e.g. a stronger rate), re-validated."""
         return dataclasses.replace(self, **changes)
