@@ -15,11 +15,12 @@ two-sided interval at ``level`` (default 99%): mean +- z sd / sqrt(R), z = Phi^{
 from :mod:`lyapunov.bounds` for the same parameters with gap = f(x_0) - f_lower (>= f(x_0) -
 inf f, so conservative) and the noise variance sigma2 (for minibatch noise: the largest exact
 conditional variance met along the runs, measured, not an a-priori bound). The check passes
-when no run diverged and ci_high <= bound. Schedules use ``bounds.spa_schedule`` /
-``bounds.sgdm_schedule`` (the uniform average, which is what is simulated) when they exist
-(looked up at call time); otherwise the bound is ``None``. The members of GSPA run by the
-simulator (``nesterov``, ``qhm``, ``schedule_free``, ``gspa``) use ``bounds.<method>`` (P11,
-P12; ``gspa_schedule`` for a schedule of gspa's eta and c), on the average at y_k.
+when no run diverged and ci_high <= bound. The calculator is the one of the dispatcher,
+:func:`lyapunov.bounds.dispatch.certified_bound`: ``bounds.<method>`` for constants (P3, P4,
+P4c, P8 + P10; P11, P12 for the members of GSPA, :data:`FAMILY`, on the average at y_k) and
+``spa_schedule`` / ``sgdm_schedule`` / ``gspa_schedule`` (gspa's eta and c) for schedules (the
+uniform average, which is what is simulated); where none exists (a schedule of QHM, say) the
+bound is ``None``.
 
 Three outcomes (``"outcome"``), from the interval [ci_low, ci_high] and the bound B:
 
@@ -41,14 +42,18 @@ import warnings
 
 import numpy as np
 
-from . import bounds
+from .bounds import dispatch
+from .bounds.schedule import UniformAverageWarning
 from .jsonio import jsonable
+from .methods import Method
+from .methods.registry import FAMILY, METHODS
 from .methods.registry import get as get_method
 from .objectives import Objective, make
 from .sim import simulate
 
 __all__ = [
     "confirm",
+    "confirmation",
     "suite",
     "format_rows",
     "certified_bound",
@@ -75,51 +80,31 @@ def certified_bound(
     """The certified bound for one configuration and the calculator used (or why none).
 
     ``params`` maps parameter names to (T,) arrays (T = 1: constant, T = steps: schedule).
-    SGD+M in PyTorch and heavy-ball form use the PyTorch-form calculators (same iterates, P1).
-    The other members of GSPA use their own calculators (``bounds.nesterov``, ``qhm``,
-    ``schedule_free``, ``gspa``; ``gspa_schedule`` for schedules of eta and c); a schedule of
-    another member gets ``None``.
+    The calculator is the one :func:`lyapunov.bounds.dispatch.certified_bound` chooses for the
+    method (SGD+M in PyTorch and heavy-ball form: ``sgdm``, the same iterates by P1; a
+    schedule: ``spa_schedule``, ``sgdm_schedule`` or ``gspa_schedule``, the uniform average,
+    which is what is simulated); where there is none (e.g. a schedule of QHM) the bound is
+    ``None`` and the second item says why.
     """
-    name = get_method(method).name
+    if method not in METHODS:
+        return None, f"no certified calculator for {method} (a method of your own)"
     const = all(v.shape[-1] == 1 for v in params.values())
     g = {"L": L, "sigma2": sigma2, "gap": gap}
-    if name in FAMILY:
-        return _family_bound(name, params, const, steps, g)
+    numbers = {k: float(v[0]) for k, v in params.items() if v.shape[-1] == 1}
     if const:
-        p = {k: float(v[0]) for k, v in params.items()}
-        if method == "sgd":
-            return bounds.sgd(lr=p["lr"], steps=steps, **g), "sgd"
-        if method in ("sgdm", "heavy_ball"):
-            return bounds.sgdm(lr=p["lr"], momentum=p["momentum"], steps=steps, **g), "sgdm"
-        return bounds.spa(eta=p["eta"], c=p["c"], steps=steps, **g), "spa"
-    full = {k: np.broadcast_to(v, (steps,)).copy() for k, v in params.items()}
-    if method == "spa" or method == "sgd":
-        fun = getattr(bounds, "spa_schedule", None)
-        if fun is None:
-            return None, "spa_schedule (not available)"
-        eta = full["eta"] if method == "spa" else full["lr"]
-        c = full["c"] if method == "spa" else np.ones(steps)
-        with warnings.catch_warnings():  # the uniform average is what is simulated
-            warnings.simplefilter("ignore", bounds.UniformAverageWarning)
-            return float(fun(eta=eta, c=c, **g)), "spa_schedule"
-    fun = getattr(bounds, "sgdm_schedule", None)
-    if fun is None:
-        return None, "sgdm_schedule (not available)"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", bounds.UniformAverageWarning)
-        return float(fun(lr=full["lr"], momentum=full["momentum"], **g)), "sgdm_schedule"
-
-
-def _family_bound(name: str, params: dict, const: bool, steps: int, g: dict):
-    """The momentum family's calculators (their names and parameters are the registry's)."""
+        schedule = None
+    else:
+        schedule = {k: np.broadcast_to(v, (steps,)) for k, v in params.items() if k not in numbers}
+    try:
+        fun = dispatch.calculator(method, schedule=schedule)
+    except dispatch.NoCalculatorError as exc:
+        return None, str(exc)
     if const:
-        p = {k: float(v[0]) for k, v in params.items()}
-        return float(getattr(bounds, name)(**p, steps=steps, **g)), name
-    if name == "gspa" and params["beta"].shape[-1] == 1:
-        full = {k: np.broadcast_to(v, (steps,)) for k, v in params.items()}
-        b = bounds.gspa_schedule(eta=full["eta"], c=full["c"], beta=float(params["beta"][0]), **g)
-        return b, "gspa_schedule"
-    return None, f"no calculator for {name} with a schedule"
+        return float(dispatch.certified_bound(method, steps=steps, **numbers, **g)), fun.__name__
+    with warnings.catch_warnings():  # the uniform average is what is simulated
+        warnings.simplefilter("ignore", UniformAverageWarning)
+        value = dispatch.certified_bound(method, schedule=schedule, **numbers, **g)
+    return float(value), fun.__name__
 
 
 def outcome(
@@ -187,9 +172,16 @@ def _row(res, p: int, obj: Objective, z: float, sigma2: float | None) -> dict:
     }
 
 
+def confirmation(res, p: int, obj: Objective, *, level: float = 0.99) -> dict:
+    """The row of configuration ``p`` of the simulation result ``res`` on ``obj`` (the dict of
+    :func:`confirm` without ``level`` and ``engine``): its Monte-Carlo mean and interval at
+    ``level`` against the certified bound, with the variance of the simulated noise."""
+    return _row(res, p, obj, _z(level), None)
+
+
 def confirm(
     objective: Objective | str,
-    method: str = "sgdm",
+    method: str | Method = "sgdm",
     *,
     steps: int,
     runs: int,
@@ -206,6 +198,7 @@ def confirm(
     level: float = 0.99,
     engine: str = "auto",
     progress=None,
+    params: dict | None = None,
 ) -> dict:
     """Simulate one configuration and set its Monte-Carlo mean and interval against the bound.
 
@@ -218,8 +211,10 @@ def confirm(
     ``level``, ``objective``, ``method``, ``params``, ``steps``, ``runs``, ``cos_mean``
     (mean C4 cosine), ``f_final``.
     ``method`` and its parameters: as :func:`lyapunov.sim.simulate` (the names of the registry
-    of methods: lr, momentum, eta, c, nu, beta). Parameters are numbers or schedules (1-D
-    arrays of length ``steps``), not grids.
+    of methods: lr, momentum, eta, c, nu, beta; any method's by name in ``params``: a method
+    of your own, a :class:`lyapunov.methods.Method` or a method file, has no certified bound,
+    only its Monte-Carlo mean). Parameters are numbers or schedules (1-D arrays of length
+    ``steps``), not grids.
     ``progress(done_steps, steps)``, if given, is called about 20 times (a progress bar).
     """
     z = _z(level)
@@ -227,6 +222,7 @@ def confirm(
         raise ValueError(f"runs: must be an integer >= 2 for an interval, got {runs!r}")
     obj = make(objective, dim) if isinstance(objective, str) else objective
     given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c, "nu": nu, "beta": beta}
+    given.update(params or {})
     for name, v in given.items():
         if v is not None and np.ndim(v) > 1:
             raise ValueError(f"{name}: confirm takes one configuration (use suite for grids)")
@@ -260,10 +256,9 @@ def _constant_grid(L: float, momenta, fractions) -> dict[str, np.ndarray]:
     return {"lr": np.array([[a] for a, _ in pairs]), "momentum": np.array([[m] for _, m in pairs])}
 
 
-#: the members of GSPA the suite adds with ``family=True``, and their parameters beyond the
-#: (lr, momentum) grid: QHM at nu = 0.7 (its authors' default), GSPA half-way between
-#: heavy ball (beta = 1) and SGD on z (beta = 0)
-FAMILY = ("nesterov", "qhm", "schedule_free", "gspa")
+#: the parameters beyond the (lr, momentum) grid of the members of GSPA (:data:`FAMILY`, the
+#: registry's) the suite adds with ``family=True``: QHM at nu = 0.7 (its authors' default),
+#: GSPA half-way between heavy ball (beta = 1) and SGD on z (beta = 0)
 _FAMILY_EXTRA = {"nu": 0.7, "beta": 0.5}
 
 

@@ -201,16 +201,18 @@ class SPA(torch.optim.Optimizer):
         lr: Sequence[float] | None = None,
     ) -> float:
         """Certified bound for the planned schedule (theorem P8; inf where no certified theorem
-        covers it), from step 0 over ``steps`` steps. With beta != 1 (GSPA): on
-        (1/steps) sum_k E|grad f(y_k)|^2, ``lyapunov.bounds.gspa`` (P11) for constant eta and c,
-        ``lyapunov.bounds.gspa_schedule`` (P12) for a schedule (the uniform average).
+        covers it), from step 0 over ``steps`` steps, by
+        :func:`lyapunov.bounds.dispatch.certified_bound`: method ``spa`` (``spa_schedule``) at
+        beta = 1. With beta != 1 (method ``gspa``): on (1/steps) sum_k E|grad f(y_k)|^2,
+        ``lyapunov.bounds.gspa`` (P11) for constant eta and c, ``lyapunov.bounds.gspa_schedule``
+        (P12) for a schedule (the uniform average, whatever ``average``).
 
         ``average="uniform"``: on (1/steps) sum_k E|grad f(x_k)|^2; ``"weighted"``: on the
         average weighted by the certified per-step rates rho_k (use it for decaying schedules,
         see ``bounds.spa_schedule``). ``lr``: the per-step lr an lr scheduler will set
         (required when one drives this optimizer: its future values are not known here).
         """
-        from . import bounds
+        from .bounds.dispatch import certified_bound
         from .validate import check_steps
 
         n = int(check_steps(steps))
@@ -222,19 +224,9 @@ class SPA(torch.optim.Optimizer):
             )
         eta, c = self.schedule(n, group, lr)
         beta = _beta(g.get("beta", 1.0))
-        if beta != 1:
-            return self._gspa_bound(eta, c, beta, L=L, sigma2=sigma2, gap=gap, steps=n)
-        return bounds.spa_schedule(eta=eta, c=c, L=L, sigma2=sigma2, gap=gap, average=average)
-
-    @staticmethod
-    def _gspa_bound(eta, c, beta, *, L, sigma2, gap, steps) -> float:
-        """GSPA (beta != 1): ``bounds.gspa`` (P11) for constant eta and c, else
-        ``bounds.gspa_schedule`` (P12 run backwards over the planned schedule)."""
-        from . import bounds
-
-        if len(set(eta)) == 1 and len(set(c)) == 1:
-            return float(
-                bounds.gspa(eta=eta[0], c=c[0], beta=beta, L=L, sigma2=sigma2, gap=gap,
-                            steps=steps)
-            )  # fmt: skip
-        return bounds.gspa_schedule(eta=eta, c=c, beta=beta, L=L, sigma2=sigma2, gap=gap)
+        common = {"L": L, "sigma2": sigma2, "gap": gap}
+        if beta == 1:  # SPA
+            return certified_bound("spa", schedule={"eta": eta, "c": c}, average=average, **common)
+        if len(set(eta)) == 1 and len(set(c)) == 1:  # GSPA, constant eta and c: P11
+            return float(certified_bound("gspa", eta=eta[0], c=c[0], beta=beta, steps=n, **common))
+        return certified_bound("gspa", schedule={"eta": eta, "c": c}, beta=beta, **common)  # P12

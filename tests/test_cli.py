@@ -258,3 +258,50 @@ def test_simulate_bad_input(line, needle):
     assert r.returncode == 2
     err = r.stderr.strip()
     assert len(err.splitlines()) == 1 and needle in err and "Traceback" not in err
+
+
+def test_nothing_imports_the_cli():
+    """The command line is a leaf: no module of the package (outside lyapunov/cli) and no
+    benchmark imports it (tests may)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    cli_dir = root / "lyapunov" / "cli"
+    files = [p for p in (root / "lyapunov").rglob("*.py") if cli_dir not in p.parents]
+    files += list((root / "benchmarks").rglob("*.py"))
+    for path in files:
+        package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                mod = ".".join((parts if node.level else []) + [node.module or ""]).strip(".")
+                names = [mod] + [f"{mod}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            assert not any(n == "lyapunov.cli" or n.startswith("lyapunov.cli.") for n in names), (
+                path
+            )
+
+
+def test_each_command_is_one_module_and_only_parses_and_prints():
+    """Every command module defines ``command`` and is registered; the calculators are reached
+    through the one dispatcher, never named in the command line."""
+    import ast
+    from pathlib import Path
+
+    from lyapunov.cli import COMMANDS, cli
+
+    assert sorted(cli.commands) == sorted(m.command.name for m in COMMANDS)
+    assert {m.__name__.rsplit(".", 1)[1] for m in COMMANDS} == set(cli.commands)
+    allowed = {"dispatch", "AVERAGES", "UniformAverageWarning", "schedule_input", "methods"}
+    for path in (Path(__file__).resolve().parent.parent / "lyapunov" / "cli").glob("*.py"):
+        text = path.read_text()
+        assert len(text.splitlines()) < 500, path.name
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ImportFrom) and "bounds" in (node.module or ""):
+                assert {a.name for a in node.names} <= allowed, (path.name, node.lineno)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                assert node.value.id != "bounds", (path.name, node.lineno)

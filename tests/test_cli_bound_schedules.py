@@ -157,6 +157,8 @@ def test_json_inf_convention_is_the_same_for_bound_and_simulate():
         ("bound sgdm --schedule cosine --best --momentum 0.9 --steps 10", "not to a schedule"),
         ("bound sgdm --schedule-file /nonexistent/x.txt --momentum 0.9", "cannot read"),
         ("bound sgdm --schedule cosine --lr 0.1 --momentum 0.9 --steps 10 --average max", "max"),
+        ("bound sgd --schedule cosine --lr -0.1 --steps 10", "lr: must be > 0, got -0.1"),
+        ("bound qhm --schedule cosine --lr 0.1 --momentum 0.9 --nu 0.5 --steps 10", "not to qhm"),
     ],
 )
 def test_bad_input_one_line_exit_two(line, needle, capsys):

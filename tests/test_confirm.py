@@ -50,13 +50,41 @@ def test_divergence_is_reported_not_averaged():
     assert '"empirical": null' in text and '"bound": "inf"' in text
 
 
-def test_missing_schedule_calculator_is_skipped(monkeypatch):
-    monkeypatch.delattr(bounds, "sgdm_schedule", raising=False)
+def test_a_schedule_without_calculator_is_skipped():
     lr = np.linspace(0.05, 0.01, 30)
     r = confirm(
-        "cosine", "sgdm", lr=lr, momentum=0.5, steps=30, runs=5, sigma2=0.1, dim=4, engine="numpy"
+        "cosine", "schedule_free", lr=lr, momentum=0.5, steps=30, runs=5, sigma2=0.1, dim=4,
+        engine="numpy",
+    )  # fmt: skip
+    assert r["bound"] is None and r["passed"] is None and r["outcome"] == "no bound"
+    why = r["calculator"]
+    assert why.startswith("no calculator for schedule_free with a schedule (schedules: ")
+
+
+def test_the_calculator_is_the_dispatchers():
+    """Heavy ball is SGD+M (P1); schedules use the schedule calculators, the same numbers."""
+    from lyapunov.confirm import certified_bound
+
+    g = dict(L=1.0, sigma2=0.1, steps=30, gap=2.0)
+    one = {"lr": np.array([0.05]), "momentum": np.array([0.9])}
+    assert certified_bound("heavy_ball", one, **g) == (
+        bounds.sgdm(lr=0.05, momentum=0.9, **g),
+        "sgdm",
     )
-    assert r["bound"] is None and r["passed"] is None
+    lr = np.linspace(0.05, 0.01, 30)
+    value, name = certified_bound("sgdm", {"lr": lr, "momentum": np.array([0.9])}, **g)
+    g.pop("steps")
+    assert name == "sgdm_schedule"
+    assert value == bounds.sgdm_schedule(lr=lr, momentum=np.full(30, 0.9), **g)
+    c = np.linspace(0.5, 0.1, 30)
+    gs = {"eta": np.array([0.5]), "c": c, "beta": np.array([0.5])}
+    assert certified_bound("gspa", gs, steps=30, **g) == (
+        bounds.gspa_schedule(eta=np.full(30, 0.5), c=c, beta=0.5, **g),
+        "gspa_schedule",
+    )
+    gs["beta"] = c
+    value, why = certified_bound("gspa", gs, steps=30, **g)
+    assert value is None and why.startswith("no calculator for gspa with a schedule of beta")
 
 
 def test_suite_every_interval_under_its_bound():

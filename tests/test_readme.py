@@ -115,3 +115,39 @@ def test_notebook_block_runs_in_ipython(tmp_path):
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert "LATEX" in r.stdout and "HTML" in r.stdout
+
+
+def test_your_own_method_section_runs_as_written(tmp_path):
+    """The README's method file, its three commands and its proof file, as written: the
+    worst case and the simulation run from the user's file, the lemma is proved and certified."""
+    (tmp_path / "my_method.py").write_text(_tagged("own-method:file"))
+    (tmp_path / "my_lemma.py").write_text(_tagged("own-method:proof"))
+    outputs = []
+    for line in _tagged("own-method:bash").splitlines():
+        cmd = line.split("#")[0].strip()
+        if not cmd:
+            continue
+        args = shlex.split(cmd)
+        assert args[0] == "lyapunov"
+        r = subprocess.run(
+            [sys.executable, "-m", "lyapunov.cli", *args[1:]],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+        assert r.returncode == 0, (cmd, r.stdout, r.stderr)
+        outputs.append(r.stdout)
+    assert '"worst_case"' in outputs[0] and '"method": "two_buffers"' in outputs[0]
+    assert outputs[1].startswith("worst case ") and "sgdm(lr=0.1, momentum=0.5)" in outputs[1]
+    assert "two_buffers" in outputs[2] and "emp=" in outputs[2]
+    for args in (["prove", "my_lemma.py"], ["check", "my_lemma_proved.py"]):
+        r = subprocess.run(
+            [sys.executable, "-m", "lyapunov.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
+    assert "certified" in r.stdout

@@ -27,7 +27,14 @@ optimizer's parameters): ``gspa`` (P11; P4 at beta = 1, P3 at c = 1), ``nesterov
 SGD(nesterov=True), also ``sgdm(..., nesterov=True)``), ``qhm`` (qhoptim's QHM) and
 ``schedule_free`` (schedulefree.SGDScheduleFree, P12 over the horizon).
 
-Modules: :mod:`.constant` (sgd, spa, sgdm), :mod:`.family` (the momentum family),
+One entry for every method (its registry name and parameters, constant or per-step):
+:func:`certified_bound` (:mod:`.dispatch`), e.g.
+``bounds.certified_bound("nesterov", lr=0.01, momentum=0.9, L=1, sigma2=0.01, steps=1000,
+gap=1)`` or ``bounds.certified_bound("sgdm", schedule={"lr": lrs}, momentum=0.9, L=1,
+sigma2=0.01, gap=1)``; :func:`best_step` for the best step.
+
+Modules: :mod:`.dispatch` (method -> calculator), :mod:`.constant` (sgd, spa),
+:mod:`.family` (sgdm and the rest of the momentum family),
 :mod:`.free` (theorems with free weights), :mod:`.best` (the best step), :mod:`.schedule`
 (schedules), :mod:`.compile` (theorems -> numpy functions), :mod:`.optimize` (the step search),
 :mod:`.display` (notebook display), :mod:`.large_step` (P4c), :mod:`.why` (reasons). This file
@@ -37,11 +44,15 @@ only re-exports.
 from __future__ import annotations
 
 from .best import BestStep, best_sgd_lr, best_sgdm_lr, best_spa_eta
-from .constant import BoundResult, rates, sgd, sgdm, spa
-from .family import gspa, gspa_schedule, nesterov, qhm, schedule_free
+from .constant import BoundResult, rates, sgd, spa
+from .dispatch import NoCalculatorError, best_step, certified_bound
+from .family import gspa, gspa_schedule, nesterov, qhm, schedule_free, sgdm
 from .schedule import UniformAverageWarning, sgdm_schedule, spa_schedule
 
 __all__ = [
+    "certified_bound",
+    "best_step",
+    "NoCalculatorError",
     "sgd",
     "spa",
     "sgdm",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..methods.registry import to_gspa
 from ..validate import check_range
 from .constant import common_args, sgd, spa
 from .display import BestDisplay
@@ -76,8 +77,10 @@ def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
 
 
 def best_sgdm_lr(*, momentum, L, sigma2, steps, gap) -> BestStep:
-    """argmin over lr of :func:`sgdm` at fixed momentum (lr = c eta, c = 1 - momentum)."""
+    """argmin over lr of :func:`sgdm` at fixed momentum: :func:`best_spa_eta` at the c of the
+    registry's map (P1: c = 1 - momentum, whatever lr), then lr = c eta."""
     m = check_range("momentum", momentum)
-    res = best_spa_eta(c=1 - m, L=L, sigma2=sigma2, steps=steps, gap=gap)
-    lr = res.step * (1 - m) if np.ndim(res.step) else float(res.step * (1 - m))
+    _, c, _ = to_gspa("sgdm", lr=np.ones_like(m), momentum=m)  # c does not depend on lr
+    res = best_spa_eta(c=c, L=L, sigma2=sigma2, steps=steps, gap=gap)
+    lr = res.step * c if np.ndim(res.step) else float(res.step * c)
     return BestStep(lr, res.bound, "lr")

@@ -1,5 +1,6 @@
-"""Certified bounds for constant hyper-parameters: SGD (theorem P3) and SPA / SGD+M (P4, and
-P4c beyond P4's region).
+"""Certified bounds for constant hyper-parameters: SGD (theorem P3) and SPA (P4, and P4c beyond
+P4's region); SGD+M, which is SPA in other coordinates, is in :mod:`.family` with the rest of
+the momentum family (it imports this module, never the reverse).
 
 Every function returns an upper bound on (1/steps) sum_{k < steps} E|grad f(x_k)|^2 for every
 L-smooth f with f(x_0) - inf f <= gap and unbiased gradient noise of variance at most sigma2,
@@ -21,7 +22,16 @@ from .compile import CompiledRate
 from .display import BoundDisplay
 from .why import step_limit, why_not
 
-__all__ = ["sgd", "spa", "sgdm", "BoundResult", "rates", "common_args", "finish"]
+__all__ = [
+    "sgd",
+    "spa",
+    "BoundResult",
+    "rates",
+    "common_args",
+    "finish",
+    "spa_candidates",
+    "explained",
+]
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ def rates() -> dict[str, CompiledRate]:
 
 
 def common_args(L, sigma2, steps, gap) -> dict[str, np.ndarray]:
+    """L, sigma2, steps and gap validated (ValueError naming the bad one), as arrays."""
     return {
         "L": check_range("L", L),
         "sigma2": check_range("sigma2", sigma2),
@@ -68,6 +79,8 @@ def common_args(L, sigma2, steps, gap) -> dict[str, np.ndarray]:
 
 
 def finish(candidates: list[tuple[str, np.ndarray]], detail: bool):
+    """The smallest of the (theorem, values) ``candidates`` per point: a float or an array, or
+    with ``detail`` a :class:`BoundResult` naming the theorem of each point."""
     names = [n for n, _ in candidates]
     vals = np.broadcast_arrays(*[v for _, v in candidates])
     stack = np.stack(vals)
@@ -81,7 +94,7 @@ def finish(candidates: list[tuple[str, np.ndarray]], detail: bool):
     return float(best) if best.ndim == 0 else best
 
 
-def _explained(res: BoundResult, method: str, **values: np.ndarray) -> BoundResult:
+def explained(res: BoundResult, method: str, **values: np.ndarray) -> BoundResult:
     """``res`` with the reason where it is inf and the limit of the certified steps."""
     limit, name = step_limit(method, **values)
     reason = why_not(method, np.isfinite(np.asarray(res.value)), **values)
@@ -102,10 +115,10 @@ def sgd(*, lr, L, sigma2, steps, gap, detail: bool = False):
     eta = check_range("lr", lr)
     r = rates()["P3"]
     res = finish([("P3", r(eta=eta, **args)), *_horizon(eta, np.ones_like(eta), args)], detail)
-    return _explained(res, "sgd", lr=eta, L=args["L"]) if detail else res
+    return explained(res, "sgd", lr=eta, L=args["L"]) if detail else res
 
 
-def _spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
+def spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
     """P4 everywhere; P4c (its weights searched, :mod:`.large_step`) where P4 gives inf; the
     horizon-aware chain of P8 and P10 (:mod:`.horizon`) where steps <= 4096, when ``steps``
     takes at most HORIZON_DISTINCT distinct values (its cost is O(steps) per horizon)."""
@@ -159,28 +172,5 @@ def spa(*, eta, c, L, sigma2, steps, gap, detail: bool = False):
     args = common_args(L, sigma2, steps, gap)
     e = check_range("eta", eta)
     cc = check_range("c", c)
-    res = finish(_spa_candidates(e, cc, args), detail)
-    return _explained(res, "spa", eta=e, c=cc, L=args["L"]) if detail else res
-
-
-def sgdm(*, lr, momentum, L, sigma2, steps, gap, nesterov: bool = False, detail: bool = False):
-    """Certified bound for ``torch.optim.SGD(lr, momentum, nesterov=nesterov)`` (dampening 0).
-
-    The same method as SPA with c = 1 - momentum, eta = lr / (1 - momentum) (theorem P1), so
-    this is :func:`spa` at those parameters. With ``nesterov=True`` (torch's flag) it is
-    :func:`lyapunov.bounds.nesterov` (GSPA with beta = momentum, theorem P11), on the average
-    of |grad f|^2 at torch's parameters.
-    """
-    if nesterov is not False and nesterov is not True:
-        raise TypeError(f"nesterov: must be True or False, got {nesterov!r}")
-    if nesterov:
-        from .family import nesterov as nesterov_bound
-
-        return nesterov_bound(
-            lr=lr, momentum=momentum, L=L, sigma2=sigma2, steps=steps, gap=gap, detail=detail
-        )
-    a = check_range("lr", lr)
-    m = check_range("momentum", momentum)
-    args = common_args(L, sigma2, steps, gap)
-    res = finish(_spa_candidates(a / (1 - m), 1 - m, args), detail)
-    return _explained(res, "sgdm", lr=a, momentum=m, L=args["L"]) if detail else res
+    res = finish(spa_candidates(e, cc, args), detail)
+    return explained(res, "spa", eta=e, c=cc, L=args["L"]) if detail else res

@@ -1,4 +1,4 @@
-"""Certified bounds for the momentum family: GSPA, Nesterov's SGD, QHM, schedule-free SGD.
+"""Certified bounds for the momentum family: SGD+M, GSPA, Nesterov's SGD, QHM, schedule-free SGD.
 
 Every method is generalized SPA (P9): y_k = (1 - beta) z_k + beta x_k (the gradient is taken
 at y_k), z_{k+1} = z_k - eta g_k, x_{k+1} = (1 - c_k) x_k + c_k z_{k+1}. Each function bounds
@@ -9,11 +9,15 @@ at y_k), z_{k+1} = z_k - eta g_k, x_{k+1} = (1 - c_k) x_k + c_k z_{k+1}. Each fu
 for every L-smooth f with f(x_0) - inf f <= gap and gradient noise of variance <= sigma2, and
 is ``inf`` where no certified theorem covers the parameters. The theorems:
 
-* P11 (constant eta, c, beta; free weights b, s searched on a grid, :mod:`.free`);
-* P4 / P4c at beta = 1 (SGD+M, through :func:`~lyapunov.bounds.spa`), P3 at c = 1 or
-  beta = 0 (then y_k = z_k: SGD with step eta);
+* P4 / P4c (and the short-horizon chain of P8 and P10) for SGD+M, beta = 1 (then p_k = x_k):
+  :func:`~lyapunov.bounds.spa` at the registry's (eta, c) (P1);
+* P11 (constant eta, c, beta; free weights b, s searched on a grid, :mod:`.free`), with P4 /
+  P4c at beta = 1 and P3 at c = 1 or beta = 0 (then y_k = z_k: SGD with step eta);
 * P12 for schedule-free SGD (c_k = 1/(k + 1)): its one-step lemma run backwards from
   (a_n, b_n) = (0, 0) over the horizon, the free weight s chosen per step.
+
+Every map from a method's parameters to (eta, c, beta) is the registry's
+(:func:`lyapunov.methods.registry.to_gspa`).
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from functools import cache
 
 import numpy as np
 
+from ..methods.registry import to_gspa
 from ..validate import check_range
-from .constant import common_args, finish, sgd, spa
+from .constant import BoundResult, common_args, explained, finish, sgd, spa, spa_candidates
 from .free import FreeWeightRate, SafeRegion
 
-__all__ = ["gspa", "gspa_schedule", "nesterov", "qhm", "schedule_free"]
+__all__ = ["sgdm", "gspa", "gspa_schedule", "nesterov", "qhm", "schedule_free"]
 
 _B_GRID = np.concatenate([[0.0], np.geomspace(1e-4, 0.49, 60)])
 _S_GRID = np.geomspace(1e-3, 1e3, 25)
@@ -87,10 +92,31 @@ def gspa(*, eta, c, beta, L, sigma2, steps, gap, detail: bool = False):
     return finish(_gspa_candidates(e, cc, bb, args), detail)
 
 
+def sgdm(*, lr, momentum, L, sigma2, steps, gap, nesterov: bool = False, detail: bool = False):
+    """Certified bound for ``torch.optim.SGD(lr, momentum, nesterov=nesterov)`` (dampening 0).
+
+    The same method as SPA with c = 1 - momentum, eta = lr / (1 - momentum) (theorem P1, the
+    registry's map), so this is :func:`~lyapunov.bounds.spa` at those parameters, on the
+    average of |grad f(x_k)|^2. With ``nesterov=True`` (torch's flag) it is :func:`nesterov`
+    (GSPA with beta = momentum, theorem P11), on the average of |grad f|^2 at torch's
+    parameters.
+    """
+    if nesterov is not False and nesterov is not True:
+        raise TypeError(f"nesterov: must be True or False, got {nesterov!r}")
+    if nesterov:
+        return _via_registry(
+            "nesterov", {"lr": lr, "momentum": momentum}, L, sigma2, steps, gap, detail
+        )
+    a = check_range("lr", lr)
+    m = check_range("momentum", momentum)
+    args = common_args(L, sigma2, steps, gap)
+    eta, c, _ = to_gspa("sgdm", lr=a, momentum=m)
+    res = finish(spa_candidates(eta, c, args), detail)
+    return explained(res, "sgdm", lr=a, momentum=m, L=args["L"]) if detail else res
+
+
 def _via_registry(method: str, params: dict, L, sigma2, steps, gap, detail: bool):
     """The GSPA bound at the method's (eta, c, beta), from the one registry of methods."""
-    from ..methods.registry import to_gspa
-
     eta, c, beta = to_gspa(method, **params)
     return gspa(eta=eta, c=c, beta=beta, L=L, sigma2=sigma2, steps=steps, gap=gap, detail=detail)
 
@@ -120,10 +146,8 @@ def qhm(*, lr, momentum, nu, L, sigma2, steps, gap, detail: bool = False):
 
 
 def _sf_c(k: int) -> float:
-    """Schedule-free SGD's c_k, from the registry (1/(k + 1))."""
-    from ..methods.registry import METHODS
-
-    return METHODS["schedule_free"].gspa(1.0, 0.0, k)[1]
+    """Schedule-free SGD's c_k, from the registry (1/(k + 1); it does not depend on lr)."""
+    return float(to_gspa("schedule_free", k, lr=1.0, momentum=0.0)[1])
 
 
 @cache
@@ -171,14 +195,21 @@ def _chain(eta_k, c_k, beta, L, sigma2, gap, n: int) -> np.ndarray:
     return np.where(ok & (min_rho > 0) & np.isfinite(val), val, np.inf)
 
 
-def gspa_schedule(*, eta, c, beta, L, sigma2, gap) -> float:
+def gspa_schedule(
+    *, eta, c, beta, L, sigma2, gap, detail: bool = False, average: str = "uniform"
+) -> float | BoundResult:
     """Certified bound for GSPA with a schedule (eta_k, c_k), k < n = len(eta), fixed beta:
 
         (gap + sigma2 sum_k nu_k) / (n min_k rho_k)     (theorem P12 run backwards),
 
     on (1/n) sum_{k<n} E|grad f(y_k)|^2; inf where a step leaves P12's region. ``eta`` and
     ``c`` are 1-D sequences of the same length (PyTorch schedules: see :mod:`.schedule`).
+    ``average``: only ``"uniform"`` (the keyword of the other schedule calculators; P12 gives
+    no weighted average); ``detail=True``: a :class:`~lyapunov.bounds.BoundResult` (theorem
+    ``"P12"``, ``""`` where inf).
     """
+    if average != "uniform":
+        raise ValueError(f"average: gspa_schedule bounds the uniform average only, got {average!r}")
     e = check_range("eta", eta)
     cc = check_range("c", c)
     if e.ndim != 1 or cc.shape != e.shape:
@@ -191,7 +222,10 @@ def gspa_schedule(*, eta, c, beta, L, sigma2, gap) -> float:
     one = lambda v: np.atleast_1d(np.asarray(v, dtype=float))  # noqa: E731
     val = _chain(lambda k: e[k], lambda k: cc[k], one(bb), one(args["L"]), one(args["sigma2"]),
                  one(args["gap"]), len(e))  # fmt: skip
-    return float(val[0])
+    value = float(val[0])
+    if detail:
+        return BoundResult(value, "P12" if np.isfinite(value) else "")
+    return value
 
 
 def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):

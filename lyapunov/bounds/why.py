@@ -8,6 +8,9 @@
 * :func:`step_limit`: the supremum of the certified steps at the other parameters: 2/L for SGD
   (P3), LIMIT(c)/L in eta for SPA (P4c; at c = 1 P4's c L eta < 4 - 2c), c times that in lr for
   SGD+M. Every smaller step is covered (P4c's theorem ``nonempty``), the limit itself is not.
+
+SGD+M's (eta, c) are the registry's (:func:`lyapunov.methods.registry.to_gspa`, theorem P1:
+eta = lr/(1 - momentum), c = 1 - momentum, so lr = c eta).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from functools import cache
 
 import numpy as np
 import sympy as sp
+
+from ..methods.registry import to_gspa
 
 __all__ = ["why_not", "step_limit", "p4_edge"]
 
@@ -74,7 +79,10 @@ def step_limit(method: str, **v: np.ndarray) -> tuple[np.ndarray, str]:
     L = np.asarray(v["L"], dtype=float)
     if method == "sgd":
         return np.broadcast_to(sup3(L), np.broadcast(L, v["lr"]).shape).astype(float), "lr"
-    c = np.asarray(v["c"] if method == "spa" else 1 - np.asarray(v["momentum"]), dtype=float)
+    if method == "spa":
+        c = np.asarray(v["c"], dtype=float)
+    else:  # SGD+M: c of the registry's map (lr = c eta at fixed momentum)
+        c = to_gspa(method, lr=v["lr"], momentum=v["momentum"])[1]
     with np.errstate(all="ignore"):
         eta = np.where(c < 1, limit(c) / L, sup4(c, L))
     other = v["eta"] if method == "spa" else v["lr"]
@@ -139,7 +147,7 @@ def why_not(method: str, finite: np.ndarray, **v: np.ndarray) -> np.ndarray | st
             out[idx] = _spa_reason(*x)
         else:
             lr, m, L = x
-            eta, c = lr / (1 - m), 1 - m
+            eta, c = (float(a) for a in to_gspa(method, lr=lr, momentum=m)[:2])
             out[idx] = _spa_reason(eta, c, L) + (
                 f" (eta = lr/(1 - momentum) = {eta:.6g}, c = 1 - momentum = {c:.6g})"
             )

@@ -31,17 +31,17 @@ METHODS = (
 
 
 def curves(lrs: np.ndarray, gap: float) -> dict[str, np.ndarray]:
-    """label -> certified bound at each lr."""
-    from .. import bounds
+    """label -> certified bound at each lr (:func:`lyapunov.bounds.certified_bound`)."""
+    from ..bounds.dispatch import certified_bound
 
     g = {"L": 1.0, "sigma2": SIGMA2, "steps": N, "gap": gap}
     out = {}
     for label, method, params, _ in METHODS:
-        fn = getattr(bounds, method)
         if method == "schedule_free":  # O(n) per lr: one call per value
-            out[label] = np.array([fn(lr=float(a), **params, **g) for a in lrs])
+            values = [certified_bound(method, lr=float(a), **params, **g) for a in lrs]
+            out[label] = np.array(values)
         else:
-            out[label] = np.asarray(fn(lr=lrs, **params, **g), dtype=float)
+            out[label] = np.asarray(certified_bound(method, lr=lrs, **params, **g), dtype=float)
     return out
 
 

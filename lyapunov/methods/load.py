@@ -61,4 +61,9 @@ def load(spec: str | Path | Method) -> Method:
         raise ValueError(
             f"{path}: must define `method = Method(...)` (lyapunov.methods.Method), got {got}"
         )
+    if method.name in METHODS and method is not METHODS[method.name]:
+        raise ValueError(
+            f"{path}: the name {method.name!r} is a built-in method's; give yours another name "
+            "(the tools would take the built-in's certified bounds for it)"
+        )
     return method

@@ -27,11 +27,6 @@ from ..sim import simulate
 __all__ = ["simulate_chunk", "pep_chunk"]
 
 
-def _confirmation(res, p: int, obj: Objective, level: float) -> dict:
-    """The row of configuration p, exactly as ``lyapunov.confirm`` builds it."""
-    return confirm._row(res, p, obj, confirm._z(level), None)
-
-
 def simulate_chunk(
     objective: str | Objective,
     method: str,
@@ -62,7 +57,7 @@ def simulate_chunk(
     )
     rows = []
     for p in range(res.configs):
-        row = _confirmation(res, p, obj, level)
+        row = confirm.confirmation(res, p, obj, level=level)  # as lyapunov.confirm builds it
         row.update(seed=seed, level=level, engine=res.engine)
         rows.append(row)
     return {

@@ -1,0 +1,5 @@
+"""``python -m lyapunov.cli``: the ``lyapunov`` command."""
+
+from . import main
+
+main()

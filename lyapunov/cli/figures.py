@@ -1,0 +1,67 @@
+"""``lyapunov figures``: regenerate the figures from certified bounds and fresh simulations."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from .common import EXIT_OK, CliUsageError
+
+__all__ = ["command"]
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="figures",
+    show_default=True,
+    help="Folder for the PNG and PDF files (and README.md).",
+)
+@click.option("--quick", is_flag=True, help="Small grids and few runs (CI, previews).")
+@click.option("--only", type=str, default=None, help="Generate one figure by name.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of every simulation (same seed, same figures).",
+)
+def figures(out, quick, only, seed):
+    """Regenerate the figures from certified bounds and fresh simulations.
+
+    \b
+    Examples:
+      lyapunov figures --quick
+      lyapunov figures --only tightness --out /tmp/figs
+    """
+    from ..figures import FIGURES, generate
+
+    if only is not None and only not in FIGURES:
+        raise CliUsageError(f"--only: unknown figure {only!r}; choose from {', '.join(FIGURES)}")
+    names = [only] if only else list(FIGURES)
+    t0 = time.perf_counter()
+    with click.progressbar(
+        length=len(names),
+        label="figures",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda n: n,
+    ) as bar:
+
+        def progress(name: str) -> None:
+            bar.update(1, name)
+
+        try:
+            paths = generate(out, quick=quick, only=only, seed=seed, progress=progress)
+        except OSError as exc:
+            raise CliUsageError(f"--out: cannot write to {out}: {exc.strerror}") from None
+    for p in paths:
+        click.echo(str(p))
+    click.echo(f"{len(paths)} figures written in {time.perf_counter() - t0:.1f} s")
+    return EXIT_OK
+
+
+command = figures
