@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RANGES", "Range", "as_array", "check_range", "check_steps", "same_length"]
+__all__ = ["RANGES", "Range", "as_array", "real", "check_range", "check_steps", "same_length"]
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,16 @@ def as_array(name: str, value) -> np.ndarray:
     if bad.any():
         raise ValueError(f"{name}: must be finite, got {_show(a, bad)}")
     return a
+
+
+def real(name: str, value: object) -> float:
+    """One finite real number (not a boolean); ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name}: must be a real number, got {value!r}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"{name}: must be finite, got {value!r}")
+    return out
 
 
 def check_range(name: str, value, rule: str | Range | None = None) -> np.ndarray:

@@ -359,12 +359,12 @@ def test_spa_points_use_the_method():
 )
 def test_validation(kwargs, name):
     args = {"eta": 0.1, "c": 0.5, **kwargs}
-    with pytest.raises(ValueError, match=rf"^{name} "):
+    with pytest.raises(ValueError, match=rf"^{name}: "):
         worst_case_spa(args.pop("eta"), args.pop("c"), **args)
 
 
 def test_solver_options_and_a_failed_solve():
-    with pytest.raises(TypeError, match="^solver_options must be a dict"):
+    with pytest.raises(TypeError, match="^solver_options: must be a dict"):
         pep_spa(0.1, 0.5, steps=3, solver_options=[("max_iter", 1)])
     # a solve stopped after one iteration is an error naming its status, never a value
     with pytest.raises(RuntimeError, match="status 'user_limit'"):
@@ -372,9 +372,9 @@ def test_solver_options_and_a_failed_solve():
 
 
 def test_validation_sgd():
-    with pytest.raises(ValueError, match="^eta "):
+    with pytest.raises(ValueError, match="^eta: "):
         worst_case_sgd(-0.1)
-    with pytest.raises(ValueError, match="^L "):
+    with pytest.raises(ValueError, match="^L: "):
         worst_case_sgd(0.1, L=-1.0)
 
 

@@ -278,16 +278,16 @@ def test_dual_multipliers_certify_the_value(eta, c, beta, metric):
 @pytest.mark.parametrize(
     "args,kwargs,match",
     [
-        ((0.5, 0.5, 1.5), {}, r"^beta must be in \[0, 1\], got 1.5"),
-        ((0.5, 0.5, float("nan")), {}, r"^beta must be finite"),
-        ((0.5, 0.0, 0.5), {}, r"^c must be in \(0, 1\], got 0.0"),
-        ((0.5, [0.5] * 3, 0.5), {}, r"^c must have one value per step \(steps = 6\)"),
-        ((0.5, lambda k: 1.0 - k / 3, 0.5), {}, r"^c must be in \(0, 1\] at every step, got c_3"),
-        ((0.5, "0.5", 0.5), {}, r"^c must be a real number, a sequence or a callable"),
-        ((-0.5, 0.5, 0.5), {}, r"^eta must be > 0"),
-        ((0.5, 0.5, 0.5), {"steps": 0}, r"^steps must be >= 1"),
-        ((0.5, 0.5, 0.5), {"L": -1.0}, r"^L must be > 0"),
-        ((0.5, 0.5, 0.5), {"metric": "max"}, r"^metric must be"),
+        ((0.5, 0.5, 1.5), {}, r"^beta: must be in \[0, 1\], got 1.5"),
+        ((0.5, 0.5, float("nan")), {}, r"^beta: must be finite"),
+        ((0.5, 0.0, 0.5), {}, r"^c: must be in \(0, 1\], got 0.0"),
+        ((0.5, [0.5] * 3, 0.5), {}, r"^c: must have one value per step \(steps = 6\)"),
+        ((0.5, lambda k: 1.0 - k / 3, 0.5), {}, r"^c: must be in \(0, 1\] at every step, got c_3"),
+        ((0.5, "0.5", 0.5), {}, r"^c: must be a real number, a sequence or a callable"),
+        ((-0.5, 0.5, 0.5), {}, r"^eta: must be > 0"),
+        ((0.5, 0.5, 0.5), {"steps": 0}, r"^steps: must be >= 1"),
+        ((0.5, 0.5, 0.5), {"L": -1.0}, r"^L: must be > 0"),
+        ((0.5, 0.5, 0.5), {"metric": "max"}, r"^metric: must be"),
     ],
 )
 def test_validation_gspa(args, kwargs, match):
@@ -304,7 +304,7 @@ def test_validation_gspa(args, kwargs, match):
         ("sgdm", {"lr": -0.1, "momentum": 0.9}, r"^lr: must be > 0, got -0.1"),
         ("schedule_free", {"lr": 1.0, "momentum": 1.0}, r"^momentum: must be in \[0, 1\)"),
         ("sgdm", {"lr": [0.1, 0.2], "momentum": 0.9}, r"^lr: must be one number"),
-        ("sgdm", {"lr": 0.1, "momentum": 0.9, "steps": 2.5}, r"^steps must be an integer"),
+        ("sgdm", {"lr": 0.1, "momentum": 0.9, "steps": 2.5}, r"^steps: must be an integer"),
     ],
 )
 def test_validation_method(method, kwargs, match):

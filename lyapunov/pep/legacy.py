@@ -30,6 +30,7 @@ import numpy as np
 from ..engine.kernel import classes
 from ..measures import get as get_measure
 from ..methods.registry import METHODS, to_gspa
+from ..validate import real
 from .points import Trajectory, run
 from .solve import solve_trajectory
 
@@ -92,29 +93,20 @@ class PEPResult:
 # --- validation ----------------------------------------------------------------------------
 
 
-def _real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    out = float(value)
-    if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return out
-
-
 def _validate_common(L, steps, gap, condition, metric) -> tuple[float, int, float]:
-    L, gap = _real("L", L), _real("gap", gap)
+    L, gap = real("L", L), real("gap", gap)
     if L <= 0:
-        raise ValueError(f"L must be > 0, got {L}")
+        raise ValueError(f"L: must be > 0, got {L}")
     if gap < 0:
-        raise ValueError(f"gap must be >= 0, got {gap}")
+        raise ValueError(f"gap: must be >= 0, got {gap}")
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-        raise ValueError(f"steps must be an integer, got {steps!r}")
+        raise ValueError(f"steps: must be an integer, got {steps!r}")
     if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
+        raise ValueError(f"steps: must be >= 1, got {steps}")
     if condition not in ("iterates", "lower_bound"):
-        raise ValueError(f"condition must be 'iterates' or 'lower_bound', got {condition!r}")
+        raise ValueError(f"condition: must be 'iterates' or 'lower_bound', got {condition!r}")
     if metric not in ("average", "min"):
-        raise ValueError(f"metric must be 'average' or 'min', got {metric!r}")
+        raise ValueError(f"metric: must be 'average' or 'min', got {metric!r}")
     return L, int(steps), gap
 
 
@@ -122,11 +114,11 @@ def _validate(
     eta, c, L, steps, gap, condition, metric="average"
 ) -> tuple[float, float, float, int, float]:
     """SPA's parameters: eta > 0 and c in (0, 1] numbers, then the common ones."""
-    eta, c = _real("eta", eta), _real("c", c)
+    eta, c = real("eta", eta), real("c", c)
     if eta <= 0:
-        raise ValueError(f"eta must be > 0, got {eta}")
+        raise ValueError(f"eta: must be > 0, got {eta}")
     if not 0 < c <= 1:
-        raise ValueError(f"c must be in (0, 1], got {c}")
+        raise ValueError(f"c: must be in (0, 1], got {c}")
     L, n, gap = _validate_common(L, steps, gap, condition, metric)
     return eta, c, L, n, gap
 
@@ -146,30 +138,30 @@ def _schedule(name: str, value: Schedule, n: int) -> np.ndarray:
     if callable(value):
         values = [value(k) for k in range(n)]
     elif isinstance(value, (str, bytes)):
-        raise ValueError(f"{name} must be a real number, a sequence or a callable, got {value!r}")
+        raise ValueError(f"{name}: must be a real number, a sequence or a callable, got {value!r}")
     elif isinstance(value, (Sequence, np.ndarray)):
         values = list(np.asarray(value, dtype=object).ravel())
         if np.ndim(value) != 1 or len(values) != n:
             raise ValueError(
-                f"{name} must have one value per step (steps = {n}), got shape {np.shape(value)}"
+                f"{name}: must have one value per step (steps = {n}), got shape {np.shape(value)}"
             )
     else:
-        v = _real(name, value)
+        v = real(name, value)
         if not ok(v):
-            raise ValueError(f"{name} must be {text}, got {v}")
+            raise ValueError(f"{name}: must be {text}, got {v}")
         return np.full(n, v)
     out = np.empty(n)
     for k, v in enumerate(values):
-        out[k] = _real(f"{name}_{k}", v)
+        out[k] = real(f"{name}_{k}", v)
         if not ok(out[k]):
-            raise ValueError(f"{name} must be {text} at every step, got {name}_{k} = {out[k]}")
+            raise ValueError(f"{name}: must be {text} at every step, got {name}_{k} = {out[k]}")
     return out
 
 
 def _beta(beta: object) -> float:
-    beta = _real("beta", beta)
+    beta = real("beta", beta)
     if not 0 <= beta <= 1:
-        raise ValueError(f"beta must be in [0, 1], got {beta}")
+        raise ValueError(f"beta: must be in [0, 1], got {beta}")
     return beta
 
 
@@ -228,7 +220,7 @@ def _solve(
     """The SDP of :func:`lyapunov.pep.solve` on the given points (the first n are the gradient
     points y_0..y_{n-1} of the measure), as a :class:`PEPResult`."""
     if solver_options is not None and not isinstance(solver_options, dict):
-        raise TypeError(f"solver_options must be a dict, got {solver_options!r}")
+        raise TypeError(f"solver_options: must be a dict, got {solver_options!r}")
     traj = Trajectory(labels, pts, np.arange(len(labels)), -1, n, False)
     measure = get_measure("avg_grad2" if metric == "average" else "min_grad2")
     res = solve_trajectory(

@@ -42,6 +42,7 @@ from ..engine.kernel import classes
 from ..engine.kernel.forms import Point, VecSymbol, f
 from ..measures import get as get_measure
 from ..methods import Method, load
+from ..validate import real
 from .forms import STAR, Template, compile_form
 from .points import Trajectory, run
 
@@ -95,18 +96,9 @@ def _plain(v):
     return float(a) if a.ndim == 0 else a.tolist()
 
 
-def _real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: must be a real number, got {value!r}")
-    out = float(value)
-    if not math.isfinite(out):
-        raise ValueError(f"{name}: must be finite, got {value!r}")
-    return out
-
-
 def _check(method, params, steps, L, gap, condition, function_class, measure):
     method = load(method)
-    L, gap = _real("L", L), _real("gap", gap)
+    L, gap = real("L", L), real("gap", gap)
     if L <= 0:
         raise ValueError(f"L: must be > 0, got {L}")
     if gap < 0:

@@ -383,18 +383,31 @@ def simulate(
             progress,
             P3,
         )
-    n = out["count"]
-    s = out["sums"]
-    return SimResult(
+    return _result(
+        out,
+        objective,
+        X0,
         method=method,
         params=full,
         steps=steps,
         seeds=runs,
         seed=seed,
         engine=engine,
+        f=rec_f,
+        cos=rec_cos,
+        var=batch is not None and record_variance,
+        x_eval=out["x_eval"] if coords is not None else None,
+        gspa=coords,
+    )
+
+
+def _result(out: dict, objective, X0, *, f: bool, cos: bool, var: bool, **fields) -> SimResult:
+    """A :class:`SimResult` from an engine's records (means over the live runs)."""
+    n, s = out["count"], out["sums"]
+    return SimResult(
         grad2=_mean(s["grad2"], n),
-        f=_mean(s["f"], n) if rec_f else None,
-        cos=_mean(s["cos"], n) if rec_cos else None,
+        f=_mean(s["f"], n) if f else None,
+        cos=_mean(s["cos"], n) if cos else None,
         alive=n,
         run_grad2=out["run_grad2"],
         diverged_step=out["diverged_step"],
@@ -402,10 +415,9 @@ def simulate(
         x=out["x"],
         state=out["state"],
         trajectory=out["trajectory"],
-        var_mean=_mean(s["var"], n) if (batch is not None and record_variance) else None,
+        var_mean=_mean(s["var"], n) if var else None,
         var_max=out["var_max"],
-        x_eval=out["x_eval"] if coords is not None else None,
-        gspa=coords,
+        **fields,
     )
 
 
@@ -450,23 +462,19 @@ def _simulate_method(
         objective, mats, np.sqrt(full["sigma2"] / d), X0, steps, run_keys(seed, runs),
         blowup**2, "f" in record, method.start, progress,
     )  # fmt: skip
-    n, s = out["count"], out["sums"]
-    return SimResult(
+    return _result(
+        out,
+        objective,
+        X0,
         method=method.name,
         params=full,
         steps=steps,
         seeds=runs,
         seed=seed,
         engine="numpy",
-        grad2=_mean(s["grad2"], n),
-        f=_mean(s["f"], n) if "f" in record else None,
-        cos=None,
-        alive=n,
-        run_grad2=out["run_grad2"],
-        diverged_step=out["diverged_step"],
-        f0=objective.f(X0),
-        x=out["x"],
-        state=out["state"],
+        f="f" in record,
+        cos=False,
+        var=False,
         x_eval=out["x_eval"],
     )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engine_numpy import record
 from .noise import normal_block
 
 __all__ = ["matrices", "run"]
@@ -71,17 +72,9 @@ def run(obj, mats, SIG, X0, steps, keys, blowup2, rec_f, start, progress=None) -
         for k in range(steps):
             Y = np.einsum("pj,psjd->psd", _col(C, k), X)
             G = obj.grad(Y)
-            g2 = np.sum(G * G, axis=-1)
-            bad = alive & ~(np.isfinite(g2) & (np.sum(Y * Y, axis=-1) <= blowup2))
-            div[bad] = k
-            alive &= ~bad
+            record(obj, Y, G, k, alive, div, tot, rec, count, blowup2, rec_f)
             if not alive.any():
                 break
-            tot += np.where(alive, g2, 0.0)
-            rec["grad2"][:, k] = np.sum(np.where(alive, g2, 0.0), axis=1)
-            count[:, k] = np.sum(alive, axis=1)
-            if rec_f:
-                rec["f"][:, k] = np.sum(np.where(alive, obj.f(Y), 0.0), axis=1)
             sig = SIG[:, k if SIG.shape[1] > 1 else 0][:, None, None]
             g = G + sig * normal_block(keys, k, d)[None] if np.any(sig) else G
             Xn = np.einsum("pij,psjd->psid", _col(A, k), X) + np.einsum(

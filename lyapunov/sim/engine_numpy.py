@@ -25,6 +25,22 @@ def _col(A: np.ndarray, k: int) -> np.ndarray:
     return A[:, k if A.shape[1] > 1 else 0][:, None, None]
 
 
+def record(obj, Y, G, k, alive, div, tot, rec, count, blowup2, rec_f) -> np.ndarray:
+    """Step 1 and 2 of the module docstring, in place: runs whose |G|^2 is not finite or whose
+    |Y|^2 exceeds ``blowup2`` are marked diverged at step k (``alive``, ``div``); the live
+    runs' |G|^2 (and f(Y)) go into the records. Returns |G|^2 per run."""
+    g2 = np.sum(G * G, axis=-1)
+    bad = alive & ~(np.isfinite(g2) & (np.sum(Y * Y, axis=-1) <= blowup2))
+    div[bad] = k
+    alive &= ~bad
+    tot += np.where(alive, g2, 0.0)
+    rec["grad2"][:, k] = np.sum(np.where(alive, g2, 0.0), axis=1)
+    count[:, k] = np.sum(alive, axis=1)
+    if rec_f:
+        rec["f"][:, k] = np.sum(np.where(alive, obj.f(Y), 0.0), axis=1)
+    return g2
+
+
 def run(
     obj,
     code,
@@ -65,18 +81,9 @@ def run(
             if traj is not None:
                 traj[k] = Y
             G = obj.grad(Y)
-            g2 = np.sum(G * G, axis=-1)
-            xx = np.sum(Y * Y, axis=-1)
-            bad = alive & ~(np.isfinite(g2) & (xx <= blowup2))
-            div[bad] = k
-            alive &= ~bad
+            g2 = record(obj, Y, G, k, alive, div, tot, rec, count, blowup2, rec_f)
             if not alive.any():
                 break
-            tot += np.where(alive, g2, 0.0)
-            rec["grad2"][:, k] = np.sum(np.where(alive, g2, 0.0), axis=1)
-            count[:, k] = np.sum(alive, axis=1)
-            if rec_f:
-                rec["f"][:, k] = np.sum(np.where(alive, obj.f(Y), 0.0), axis=1)
             if rec_cos:
                 B = _buffer(code, X, Z)
                 bg = np.sum(B * G, axis=-1)
