@@ -18,6 +18,7 @@ from . import engine_method, engine_numba, engine_numpy
 from .forms import CODES, GSPA, METHODS, gspa_coordinates
 from .noise import run_keys
 from .params import as_param, broadcast_configs
+from .spec import Run
 
 __all__ = ["simulate", "SimResult", "AUTO_NUMBA_WORK", "memory_estimate", "available_memory"]
 
@@ -357,32 +358,26 @@ def simulate(
     SIG = np.sqrt(full["sigma2"] / d)
     keys = run_keys(seed, runs)
     rec_f, rec_cos = "f" in record, "cos" in record and code != 0
-    if engine == "numba":
-        out = engine_numba.run(
-            objective, code, P1, P2, SIG, X0, steps, keys, blowup**2, rec_f, rec_cos, progress,
-            P3,
-        )  # fmt: skip
-    else:
-        idx_rng = np.random.default_rng([seed, 1]) if batch is not None else None
-        out = engine_numpy.run(
-            objective,
-            code,
-            P1,
-            P2,
-            SIG,
-            X0,
-            steps,
-            keys,
-            blowup**2,
-            rec_f,
-            rec_cos,
-            trajectory,
-            batch,
-            idx_rng,
-            record_variance,
-            progress,
-            P3,
-        )
+    run = Run(
+        objective,
+        X0,
+        steps,
+        keys,
+        SIG,
+        blowup**2,
+        rec_f=rec_f,
+        rec_cos=rec_cos,
+        progress=progress,
+        code=code,
+        P1=P1,
+        P2=P2,
+        P3=P3,
+        trajectory=trajectory,
+        batch=batch,
+        idx_rng=np.random.default_rng([seed, 1]) if batch is not None else None,
+        rec_var=record_variance,
+    )
+    out = (engine_numba if engine == "numba" else engine_numpy).run(run)
     return _result(
         out,
         objective,
@@ -458,10 +453,19 @@ def _simulate_method(
         dtype=float,
     )
     mats = engine_method.matrices(method, {p: full[p] for p in method.params}, steps, objective.L)
-    out = engine_method.run(
-        objective, mats, np.sqrt(full["sigma2"] / d), X0, steps, run_keys(seed, runs),
-        blowup**2, "f" in record, method.start, progress,
-    )  # fmt: skip
+    run = Run(
+        objective,
+        X0,
+        steps,
+        run_keys(seed, runs),
+        np.sqrt(full["sigma2"] / d),
+        blowup**2,
+        rec_f="f" in record,
+        progress=progress,
+        mats=mats,
+        start=method.start,
+    )
+    out = engine_method.run(run)
     return _result(
         out,
         objective,

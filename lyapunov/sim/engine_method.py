@@ -57,10 +57,15 @@ def _col(M: np.ndarray, k: int) -> np.ndarray:
     return M[:, k if M.shape[1] > 1 else 0]
 
 
-def run(obj, mats, SIG, X0, steps, keys, blowup2, rec_f, start, progress=None) -> dict:
-    """Simulate; returns the records of :class:`lyapunov.sim.SimResult` (no ``cos``: a
-    general method has no designated momentum buffer)."""
-    A, B, C, E = mats
+def run(spec) -> dict:
+    """Simulate ``spec`` (:class:`lyapunov.sim.spec.Run`, with ``mats`` and ``start``);
+    returns the records of :class:`lyapunov.sim.SimResult` (no ``cos``: a general method has
+    no designated momentum buffer)."""
+    obj, X0, steps, keys, SIG, blowup2 = (
+        spec.objective, spec.X0, spec.steps, spec.keys, spec.SIG, spec.blowup2
+    )  # fmt: skip
+    rec_f, start, progress = spec.rec_f, spec.start, spec.progress
+    A, B, C, E = spec.mats
     P, S, d = X0.shape
     X = np.stack([X0 * s for s in start], axis=2)  # (P, S, s, d)
     alive = np.ones((P, S), dtype=bool)

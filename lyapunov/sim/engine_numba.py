@@ -116,14 +116,19 @@ def _build(f_row, grad_row):
     return kernel
 
 
-def run(obj, code, P1, P2, SIG, X0, steps, keys, blowup2, rec_f, rec_cos, progress=None, P3=None):
-    """Simulate with the fused kernel; the same dict as the numpy engine's ``run``.
+def run(spec) -> dict:
+    """Simulate ``spec`` (:class:`lyapunov.sim.spec.Run`) with the fused kernel; the same dict
+    as the numpy engine's ``run``.
 
-    ``P3``: the third parameter (GSPA's beta_k, (P, T)), unused by the other forms.
-
-    With ``progress`` (a callable ``progress(done_steps, steps)``), the steps are run in about
-    20 blocks (the state persists between blocks) and ``progress`` is called after each.
+    With a ``progress`` callable, the steps are run in about 20 blocks (the state persists
+    between blocks) and ``progress(done_steps, steps)`` is called after each.
     """
+    obj, code, P1, P2, P3, SIG, X0 = (
+        spec.objective, spec.code, spec.P1, spec.P2, spec.P3, spec.SIG, spec.X0
+    )  # fmt: skip
+    steps, keys, blowup2, rec_f, rec_cos, progress = (
+        spec.steps, spec.keys, spec.blowup2, spec.rec_f, spec.rec_cos, spec.progress
+    )  # fmt: skip
     from .forms import make_forms
 
     f_row, grad_row, data = obj.kernel()

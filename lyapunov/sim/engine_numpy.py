@@ -17,6 +17,7 @@ import numpy as np
 
 from .forms import make_forms
 from .noise import normal_block
+from .spec import Run
 
 _update, _buffer, _init, _point = make_forms()
 
@@ -41,30 +42,16 @@ def record(obj, Y, G, k, alive, div, tot, rec, count, blowup2, rec_f) -> np.ndar
     return g2
 
 
-def run(
-    obj,
-    code,
-    P1,
-    P2,
-    SIG,
-    X0,
-    steps,
-    keys,
-    blowup2,
-    rec_f,
-    rec_cos,
-    trajectory,
-    batch=None,
-    idx_rng=None,
-    rec_var=False,
-    progress=None,
-    P3=None,
-):
-    """Simulate; returns a dict of records (see :class:`lyapunov.sim.SimResult`).
-
-    ``P3``: the third parameter (GSPA's beta_k, (P, T)), unused by the other forms."""
-    if P3 is None:
-        P3 = np.zeros((X0.shape[0], 1))
+def run(spec: Run) -> dict:
+    """Simulate ``spec`` (:class:`lyapunov.sim.spec.Run`); returns a dict of records (see
+    :class:`lyapunov.sim.SimResult`)."""
+    obj, X0, steps, keys, SIG, blowup2 = (
+        spec.objective, spec.X0, spec.steps, spec.keys, spec.SIG, spec.blowup2
+    )  # fmt: skip
+    code, P1, P2 = spec.code, spec.P1, spec.P2
+    P3 = np.zeros((X0.shape[0], 1)) if spec.P3 is None else spec.P3
+    rec_f, rec_cos, trajectory, batch = spec.rec_f, spec.rec_cos, spec.trajectory, spec.batch
+    idx_rng, rec_var, progress = spec.idx_rng, spec.rec_var, spec.progress
     P, S, d = X0.shape
     X = X0.copy()
     Z = _init(code, X)
