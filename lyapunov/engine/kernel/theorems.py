@@ -433,7 +433,7 @@ class Inequalities(Theorem):
 
     For statements derived from certified expressions, e.g. "the SPA bound is at most F times
     the SGD bound": each claim is decided exactly by the same procedure as every other
-    condition.
+    condition. ``conditions`` holds the validated claims as (label, lhs - rhs, op).
     """
 
     name: str
@@ -455,8 +455,8 @@ class Inequalities(Theorem):
             label, rel = item
             expr = check_rational(rel.lhs - rel.rhs, self.region.symbols, f"{self.name}: {label}")
             out.append((label, expr, _REL[type(rel)]))
-        self._claims = out
+        self.conditions = tuple(out)
 
     def _conditions(self, budget: Budget):
-        for label, expr, op in self._claims:
+        for label, expr, op in self.conditions:
             yield _check(label, decide(expr, op, self.region, budget.left()))

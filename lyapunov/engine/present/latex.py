@@ -281,7 +281,7 @@ def theorem_latex(th: Theorem) -> str:
         lines.append(r"\begin{align*}")
         ops = {">": ">", ">=": r"\ge", "<": "<", "<=": r"\le", "==": "="}
         rows = [
-            rf"  & {label_latex(label)}: && {_num(e)} {ops[op]} 0" for label, e, op in th._claims
+            rf"  & {label_latex(label)}: && {_num(e)} {ops[op]} 0" for label, e, op in th.conditions
         ]
         lines.append(" \\\\\n".join(rows))
         lines.append(r"\end{align*}")
@@ -321,5 +321,5 @@ def theorem_math(th: Theorem) -> str:
             rows.append(rf"&{label_latex(label)}: \quad {lt} = {rt}")
     elif isinstance(th, Inequalities):
         ops = {">": ">", ">=": r"\ge", "<": "<", "<=": r"\le", "==": "="}
-        rows += [rf"&{label_latex(lab)}: \quad {_num(e)} {ops[op]} 0" for lab, e, op in th._claims]
+        rows += [rf"&{label_latex(lab)}: \quad {_num(e)} {ops[op]} 0" for lab, e, op in th.conditions]
     return "$$\\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$$"
