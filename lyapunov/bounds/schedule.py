@@ -227,13 +227,22 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average
     The PyTorch schedule is mapped exactly to SPA coordinates (P2b, backwards from the
     horizon, with both terminal choices, which give the same iterates); the smaller P8 bound is
     returned. ``average``: ``"uniform"`` or ``"weighted"``, as in :func:`spa_schedule` (use
-    ``"weighted"`` for a decaying lr, e.g. cosine annealing).
+    ``"weighted"`` for a decaying lr, e.g. cosine annealing). A momentum of 0 at some steps and
+    not at others is refused: torch.optim.SGD then neither updates nor resets its buffer,
+    which is not the SGD+M recursion P2 maps.
     """
     from ..convert import schedule_to_spa
 
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)
     same_length(lr=a, momentum=m)
+    zero = np.flatnonzero(m == 0)
+    if 0 < zero.size < m.size:
+        raise ValueError(
+            f"momentum: must be > 0 at every step or 0 at every step, got momentum[{zero[0]}] = 0 "
+            "among nonzero values (torch.optim.SGD skips its buffer at a step with momentum 0, "
+            "which the certified map P2 does not model)"
+        )
     avg = _average(average)
     forms = [schedule_to_spa(lr=a, momentum=m, terminal=t) for t in ("steady", "sgd")]
 
