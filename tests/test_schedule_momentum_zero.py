@@ -12,9 +12,10 @@ import pytest
 from lyapunov import bounds
 
 MOMENTUM = [0.9] * 6 + [0.0] + [0.9] * 5
+X0 = math.sqrt(2.0)
 
 
-def torch_average_grad2(lr, momentum, x0=math.sqrt(2.0)):
+def torch_average_grad2(lr, momentum, x0=X0):
     """(1/n) sum_k |grad f(x_k)|^2 of real torch.optim.SGD on f(x) = x^2/2, momentum set per
     step through the param group (as a momentum scheduler does)."""
     torch = pytest.importorskip("torch")
@@ -31,7 +32,7 @@ def torch_average_grad2(lr, momentum, x0=math.sqrt(2.0)):
     return total / len(momentum)
 
 
-def recursion_average_grad2(lr, momentum, x0=math.sqrt(2.0)):
+def recursion_average_grad2(lr, momentum, x0=X0):
     """The same run with the SGD+M recursion b_{k+1} = momentum_k b_k + g_k at every step."""
     x, b, total = x0, 0.0, 0.0
     for mk in momentum:
