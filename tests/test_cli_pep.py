@@ -65,7 +65,7 @@ def test_text_line_names_the_problem():
         (["sgdm", "--set", "lr=x", "--set", "momentum=0"], "not a number"),
         (["sgd", "--set", "lr=0.1", "--set", "lr=0.2"], "given twice"),
         (["sgd", "--set", "lr=nan"], "lr: must be finite"),
-        (["sgd", "--set", "lr=0.1", "--class", "convex"], "unknown class 'convex'"),
+        (["sgd", "--set", "lr=0.1", "--class", "concave"], "unknown class 'concave'"),
         (["sgd", "--set", "lr=0.1", "--measure", "last_dist2"], "needs a minimiser"),
         (["sgd", "--set", "lr=0.1", "--steps", "0"], "steps: must be an integer >= 1"),
         (["sgd", "--set", "lr=0.1,0.2", "--steps", "3"], "one value per step"),

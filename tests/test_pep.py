@@ -311,8 +311,8 @@ def test_interpolation_matrix_is_the_condition():
     G, F = root.T @ root, rng.standard_normal(m)
     pairs = [(i, j) for i in range(m) for j in range(m) if i != j]
     traj = Trajectory(labels, P, np.arange(m), -1, 4, False)
-    A, B = Template(lambda i, j: Smooth(L).interp(i, j).form, 2).rows(traj, np.array(pairs))
-    got = A @ G.ravel() + B @ F
+    A, B, c = Template(lambda i, j: Smooth(L).interp(i, j).form, 2).rows(traj, np.array(pairs))
+    got = A @ G.ravel() + B @ F + c
     e = np.eye(m)
     want = []
     for i, j in pairs:

@@ -149,7 +149,7 @@ def test_result_as_json():
         (dict(method="sgdm", lr=-0.1, momentum=0.5), r"lr: must be > 0"),
         (dict(method="sgd", lr=0.1, measure="last_dist2"), "needs a minimiser"),
         (dict(method="sgd", lr=0.1, measure="nope"), "unknown measure 'nope'"),
-        (dict(method="sgd", lr=0.1, function_class="convex"), "unknown class 'convex'"),
+        (dict(method="sgd", lr=0.1, function_class="concave"), "unknown class 'concave'"),
         (dict(method="sgd", lr=0.1, condition="nope"), "condition: must be one of"),
         (dict(method="sgd", lr=0.1, steps=0), "steps: must be an integer >= 1"),
         (dict(method="sgd", lr=0.1, L=float("inf")), "L: must be finite"),

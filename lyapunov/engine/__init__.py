@@ -11,7 +11,15 @@ and, for a certificate the toolkit finds itself (``lyapunov prove``), ``AUTO`` a
 """
 
 from .kernel.auto import AUTO, Unknown, unknowns
-from .kernel.classes import FunctionClass, Smooth
+from .kernel.classes import (
+    Convex,
+    ConvexLipschitz,
+    FunctionClass,
+    Smooth,
+    SmoothConvex,
+    SmoothPL,
+    SmoothStronglyConvex,
+)
 from .kernel.decide import Decision, decide, find_point
 from .kernel.facts import Fact, assumption
 from .kernel.forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients, vectors
@@ -35,6 +43,11 @@ __all__ = [
     "Check",
     "Decision",
     "DescentLemma",
+    "Convex",
+    "ConvexLipschitz",
+    "SmoothConvex",
+    "SmoothPL",
+    "SmoothStronglyConvex",
     "Fact",
     "FunctionClass",
     "Form",

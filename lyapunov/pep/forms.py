@@ -20,12 +20,10 @@ import numpy as np
 import scipy.sparse as sps
 import sympy as sp
 
+from ..engine.kernel.classes import STAR
 from ..engine.kernel.forms import Form, Point, VecSymbol
 
 __all__ = ["STAR", "Template", "compile_form", "local_points"]
-
-#: the minimiser x_* (or the infimum's pseudo-point): position 0, gradient 0, f_* = 0
-STAR = Point("*", sp.Integer(0), sp.Integer(0))
 
 
 def local_points(k: int) -> list[Point]:
@@ -93,9 +91,9 @@ class Template:
         self.k, self.T, self.fw, self.fstar = k, T, fw, fstar
         self.const = _num(form.const)
 
-    def rows(self, traj, idx: np.ndarray) -> tuple[sps.csr_matrix, sps.csr_matrix]:
-        """Sparse (A, B), one row per tuple ``idx[q]`` of point indices, with the form of tuple
-        q = A_q . vec(G) + B_q . F + const (vec in row-major order)."""
+    def rows(self, traj, idx: np.ndarray) -> tuple[sps.csr_matrix, sps.csr_matrix, np.ndarray]:
+        """Sparse (A, B) and constants c, one row per tuple ``idx[q]`` of point indices, with
+        the form of tuple q = A_q . vec(G) + B_q . F + c_q (vec in row-major order)."""
         idx = np.asarray(idx, dtype=int).reshape(-1, self.k)
         Q, nb, m = idx.shape[0], traj.nb, traj.m
         q = np.arange(Q)
@@ -131,23 +129,22 @@ class Template:
                     support[None, :, None] * nb + support[None, None, :],
                     lam[e] * V[:, :, None] * V[:, None, :],
                 )
-        A = sps.csr_matrix(
-            (np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(Q, nb * nb)
-        )
+        if vv:
+            A = sps.csr_matrix(
+                (np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(Q, nb * nb)
+            )
+        else:  # no quadratic term (e.g. convexity against x_*, whose gradient is 0)
+            A = sps.csr_matrix((Q, nb * nb))
         fr, fc, fv = [], [], []
         for s in range(self.k):
             if self.fw[s]:
                 fr.append(q)
                 fc.append(idx[:, s])
                 fv.append(np.full(Q, self.fw[s]))
-        B = sps.csr_matrix(
-            (
-                np.concatenate(fv) if fv else np.zeros(0),
-                (
-                    np.concatenate(fr) if fr else np.zeros(0, int),
-                    np.concatenate(fc) if fc else np.zeros(0, int),
-                ),
-            ),
-            shape=(Q, m),
-        )
-        return A, B
+        if fv:
+            B = sps.csr_matrix(
+                (np.concatenate(fv), (np.concatenate(fr), np.concatenate(fc))), shape=(Q, m)
+            )
+        else:
+            B = sps.csr_matrix((Q, m))
+        return A, B, np.full(Q, self.const)

@@ -39,7 +39,7 @@ import numpy as np
 import scipy.sparse as sps
 
 from ..engine.kernel import classes
-from ..engine.kernel.forms import Point, VecSymbol, f
+from ..engine.kernel.forms import Point, VecSymbol, f, sqnorm
 from ..measures import get as get_measure
 from ..methods import Method, load
 from ..validate import real
@@ -48,7 +48,7 @@ from .points import Trajectory, run
 
 __all__ = ["CONDITIONS", "WorstCase", "solve"]
 
-CONDITIONS = ("lower_bound", "iterates")
+CONDITIONS = ("lower_bound", "iterates", "distance")
 
 
 @dataclass(frozen=True)
@@ -96,17 +96,45 @@ def _plain(v):
     return float(a) if a.ndim == 0 else a.tolist()
 
 
-def _check(method, params, steps, L, gap, condition, function_class, measure):
+def function_class_of(function_class, L=None, mu=None, G=None):
+    """The class ``function_class`` (a name or a :class:`FunctionClass`) with the constants it
+    takes among L, mu and G (each validated by the class); ValueError naming a missing one."""
+    if isinstance(function_class, classes.FunctionClass):
+        return function_class
+    if not isinstance(function_class, str) or function_class not in classes.CLASSES:
+        return classes.get(function_class)  # the error naming the choices
+    fields = classes.CLASSES[function_class].__dataclass_fields__
+    given = {"L": L, "mu": mu, "G": G}
+    consts = {}
+    for name in fields:
+        if given.get(name) is None:
+            raise ValueError(f"{name}: class {function_class} needs the constant {name}")
+        consts[name] = real(name, given[name])
+    return classes.get(function_class, **consts)
+
+
+def _check(method, params, steps, gap, distance, condition, cls, measure):
     method = load(method)
-    L, gap = real("L", L), real("gap", gap)
-    if L <= 0:
-        raise ValueError(f"L: must be > 0, got {L}")
+    gap = real("gap", gap)
     if gap < 0:
         raise ValueError(f"gap: must be >= 0, got {gap}")
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
         raise ValueError(f"steps: must be an integer >= 1, got {steps!r}")
+    if condition is None:
+        condition = "distance" if cls.MINIMIZER else "lower_bound"
     if condition not in CONDITIONS:
         raise ValueError(f"condition: must be one of {', '.join(CONDITIONS)}, got {condition!r}")
+    if condition == "distance":
+        if not cls.MINIMIZER:
+            raise ValueError(
+                f"condition: distance needs a minimiser x_*, which class {cls.name} does not "
+                "have (use lower_bound)"
+            )
+        if distance is None:
+            raise ValueError("distance: condition distance needs |x_0 - x_*| (give distance=...)")
+        distance = real("distance", distance)
+        if distance < 0:
+            raise ValueError(f"distance: must be >= 0, got {distance}")
     values = method.check_params(params)
     for p, v in values.items():
         if v.ndim > 1 or (v.ndim == 1 and v.shape[0] != steps):
@@ -114,15 +142,17 @@ def _check(method, params, steps, L, gap, condition, function_class, measure):
                 f"{p}: one number, or a schedule of one value per step (steps = {steps}), "
                 f"got shape {v.shape}"
             )
-    cls = classes.get(function_class, L=L)
     meas = get_measure(measure)
     if meas.needs_minimizer and not cls.MINIMIZER:
         raise ValueError(
             f"measure: {measure} needs a minimiser x_*, which class {cls.name} does not have"
         )
-    if meas.name == "last_gap" and condition == "iterates":
-        raise ValueError("measure: last_gap needs f_*: use condition lower_bound")
-    return method, values, int(steps), L, gap, cls, meas
+    if condition == "iterates" and (meas.name == "last_gap" or cls.UNARY and not cls.MINIMIZER):
+        raise ValueError(
+            f"condition: iterates does not fix f_*, which {meas.name} or class {cls.name} "
+            "needs: use lower_bound"
+        )
+    return method, values, int(steps), gap, distance, condition, meas
 
 
 def _point(traj: Trajectory, i: int) -> tuple[Point, dict]:
@@ -138,12 +168,15 @@ def solve(
     params: Mapping | None = None,
     *,
     steps: int = 12,
-    L: float = 1.0,
+    L: float | None = 1.0,
     gap: float = 1.0,
     function_class: str = "smooth",
     measure: str = "avg_grad2",
-    condition: str = "lower_bound",
+    condition: str | None = None,
     points: str | Sequence[str] = "all",
+    mu: float | None = None,
+    G: float | None = None,
+    distance: float | None = None,
     solver: str | None = None,
     solver_options: dict | None = None,
     **kwargs,
@@ -161,9 +194,13 @@ def solve(
     """
     if solver_options is not None and not isinstance(solver_options, dict):
         raise TypeError(f"solver_options: must be a dict, got {solver_options!r}")
-    method, values, n, L, gap, cls, meas = _check(
-        method, {**(params or {}), **kwargs}, steps, L, gap, condition, function_class, measure
+    cls = function_class_of(function_class, L=L, mu=mu, G=G)
+    L = float(cls.L) if hasattr(cls, "L") else None
+    method, values, n, gap, distance, condition, meas = _check(
+        method, {**(params or {}), **kwargs}, steps, gap, distance, condition, cls, measure
     )
+    if L is None and "L" in method.needs():
+        raise ValueError(f"{method.name}: its rule uses L, which class {cls.name} does not have")
     if points == "all":
         extra = [s for s, st in zip(method.state, method.start, strict=True) if st == 1]
         extra.append("output")
@@ -175,7 +212,10 @@ def solve(
         raise ValueError(f"points: must be 'all', 'gradient' or a list of names, got {points!r}")
     last = meas.name in ("last_gap", "last_dist2")
     traj = run(method, values, n, L=L, extra=extra, output=last, minimizer=cls.MINIMIZER)
-    return solve_trajectory(traj, method, values, cls, meas, condition, gap, solver, solver_options)
+    bound = distance**2 if condition == "distance" else gap
+    return solve_trajectory(
+        traj, method, values, cls, meas, condition, bound, solver, solver_options
+    )
 
 
 def solve_trajectory(
@@ -193,13 +233,7 @@ def solve_trajectory(
     import cvxpy as cp  # optional dependency, imported on use
 
     m, nb, n = traj.m, traj.nb, traj.n
-    pairs = np.array([(p, r) for p in range(m) for r in range(m) if p != r], dtype=int)
-    As, Bs = [], []
-    for kind in cls.INTERPOLATION:
-        A, B = Template(lambda i, j, kind=kind: cls.fact(kind, i, j).form, 2).rows(traj, pairs)
-        As.append(A)
-        Bs.append(B)
-    A, B = sps.vstack(As).tocsr(), sps.vstack(Bs).tocsr()
+    A, B, c0 = class_facts(cls, traj)
 
     named = [_point(traj, i) for i in range(m)]
     vectors = {k: v for _, vec in named for k, v in vec.items()}
@@ -212,17 +246,20 @@ def solve_trajectory(
     F = cp.Variable(m)
     t = cp.Variable()
     gvec = cp.vec(G, order="C")
-    interp = A @ gvec + B @ F <= 0
+    interp = A @ gvec + B @ F + c0 <= 0
     perf = [t <= cp.trace(Q @ G) + a @ F + c for Q, a, c in terms]
     cons = [interp, *perf]
     lower = None
     if condition == "iterates":
         init = F[0] - F[1:] <= gap
+    elif condition == "distance":  # |x_0 - x_*|^2 <= gap (= distance^2), x_* = 0
+        Q, _, _ = compile_form(sqnorm(named[0][0] - STAR), vectors, fidx, nb, m)
+        init = cp.trace(Q @ G) <= gap
     else:  # f(x_0) - f_* <= gap, f_* = 0; f(p) - f_* >= S(p) at every point
         init = F[0] <= gap
         slack = Template(lambda p: _infimum(cls, p), 1)
-        LA, LB = slack.rows(traj, np.arange(m)[:, None])
-        lower = LA @ gvec + LB @ F <= 0
+        LA, LB, Lc = slack.rows(traj, np.arange(m)[:, None])
+        lower = LA @ gvec + LB @ F + Lc <= 0
         cons.append(lower)
     cons.append(init)
     prob = cp.Problem(cp.Maximize(t), cons)
@@ -252,15 +289,20 @@ def solve_trajectory(
     if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
         raise RuntimeError(f"PEP solve failed: status {status!r} (solver {name})")
     lam = np.zeros((m, m))
+    pairs = _pairs(m)
     lam[tuple(pairs.T)] = np.asarray(interp.dual_value, dtype=float)[: len(pairs)]
     duals = {"interp": lam, "perf": np.array([float(np.sum(p.dual_value)) for p in perf])}
+    duals["facts"] = np.asarray(interp.dual_value, dtype=float)
     if condition == "iterates":
         duals["initial"] = np.concatenate([[0.0], np.asarray(init.dual_value, dtype=float)])
     else:
         duals["initial"] = np.array([float(init.dual_value)])
+    if lower is not None:
         duals["lower"] = np.asarray(lower.dual_value, dtype=float)
     value = float(prob.value)
-    dual = gap * float(duals["initial"].sum())
+    # the dual objective: gap times the initial condition's multipliers, plus the constant
+    # terms of the class's facts (e.g. G^2 of a bounded subgradient) times theirs
+    dual = gap * float(duals["initial"].sum()) - float(duals["facts"] @ c0)
     if abs(value - dual) > 1e-4 * max(1.0, abs(value)):
         warnings.warn(
             f"PEP solved inaccurately ({status}): primal {value:.6g}, dual {dual:.6g}",
@@ -268,6 +310,37 @@ def solve_trajectory(
         )
     return WorstCase(
         value, status, gram=np.asarray(G.value), f=np.asarray(F.value), duals=duals, **common
+    )
+
+
+def _pairs(m: int) -> np.ndarray:
+    return np.array([(p, r) for p in range(m) for r in range(m) if p != r], dtype=int)
+
+
+def class_facts(cls, traj: Trajectory) -> tuple[sps.csr_matrix, sps.csr_matrix, np.ndarray]:
+    """The class's facts at the run's points as sparse rows (A, B) and constants c,
+    A . vec(G) + B . F + c <= 0:
+    the interpolation facts of every ordered pair of points first (row-major), then, for a
+    class with a minimiser, between each point and x_* (both orders), then the unary facts
+    at each point."""
+    m = traj.m
+    pairs, each = _pairs(m), np.arange(m)[:, None]
+    blocks = []
+    for kind in cls.INTERPOLATION:
+        blocks.append(Template(lambda i, j, k=kind: cls.fact(k, i, j).form, 2).rows(traj, pairs))
+    if cls.MINIMIZER:
+        for kind in cls.INTERPOLATION:
+            for build in (
+                lambda p, k=kind: cls.fact(k, p, STAR).form,
+                lambda p, k=kind: cls.fact(k, STAR, p).form,
+            ):
+                blocks.append(Template(build, 1).rows(traj, each))
+    for kind in cls.UNARY:
+        blocks.append(Template(lambda p, k=kind: getattr(cls, k)(p).form, 1).rows(traj, each))
+    return (
+        sps.vstack([a for a, _, _ in blocks]).tocsr(),
+        sps.vstack([b for _, b, _ in blocks]).tocsr(),
+        np.concatenate([c for _, _, c in blocks]),
     )
 
 

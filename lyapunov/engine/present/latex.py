@@ -321,5 +321,7 @@ def theorem_math(th: Theorem) -> str:
             rows.append(rf"&{label_latex(label)}: \quad {lt} = {rt}")
     elif isinstance(th, Inequalities):
         ops = {">": ">", ">=": r"\ge", "<": "<", "<=": r"\le", "==": "="}
-        rows += [rf"&{label_latex(lab)}: \quad {_num(e)} {ops[op]} 0" for lab, e, op in th.conditions]
+        rows += [
+            rf"&{label_latex(lab)}: \quad {_num(e)} {ops[op]} 0" for lab, e, op in th.conditions
+        ]
     return "$$\\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$$"

@@ -6,12 +6,28 @@ Adding a class is one module here (a :class:`FunctionClass` with its facts) plus
 
 from __future__ import annotations
 
-from .base import FunctionClass
+from .base import STAR, FunctionClass
+from .convex import Convex, ConvexLipschitz, SmoothConvex, SmoothStronglyConvex
+from .pl import SmoothPL
 from .smooth import Smooth
 
-__all__ = ["CLASSES", "FunctionClass", "Smooth", "get"]
+__all__ = [
+    "CLASSES",
+    "STAR",
+    "Convex",
+    "ConvexLipschitz",
+    "FunctionClass",
+    "Smooth",
+    "SmoothConvex",
+    "SmoothPL",
+    "SmoothStronglyConvex",
+    "get",
+]
 
-CLASSES: dict[str, type[FunctionClass]] = {cls.name: cls for cls in (Smooth,)}
+CLASSES: dict[str, type[FunctionClass]] = {
+    cls.name: cls
+    for cls in (Smooth, SmoothConvex, SmoothStronglyConvex, Convex, ConvexLipschitz, SmoothPL)
+}
 
 
 def get(name: str, **constants) -> FunctionClass:

@@ -17,11 +17,18 @@ A class declares
   class without interpolation conditions gives a relaxation, an upper bound);
 * ``lower_slack(p)``: a form S with f(p) - inf f >= S(p) for every member f and point p;
 * ``MINIMIZER``: whether every member has a minimiser x_* with grad f(x_*) = 0 (convex
-  classes), which measures such as |x_n - x_*|^2 need.
+  classes), which measures such as |x_n - x_*|^2 need;
+* ``UNARY``: facts of one point (and the minimiser or the infimum, the point :data:`STAR`),
+  each a method ``kind(p) -> Fact``, e.g. a bounded subgradient |g_p|^2 <= G^2 or the
+  Polyak-Lojasiewicz inequality f(p) - f_* <= |g_p|^2 / (2 mu).
+
+The constants of a class are validated when they are numbers (a symbol stands for any value
+of its range in a theorem's region).
 """
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import sympy as sp
@@ -29,7 +36,33 @@ import sympy as sp
 from ..facts import Fact
 from ..forms import Form, Point
 
-__all__ = ["FunctionClass"]
+__all__ = ["FunctionClass", "STAR", "check_constant", "check_below"]
+
+#: the minimiser x_* (classes with ``MINIMIZER``) or the infimum's pseudo-point: position 0,
+#: gradient 0 and value f_* (translated to 0 in an exact worst case)
+STAR = Point("*", sp.Integer(0), sp.Integer(0))
+
+
+def check_constant(cls: str, name: str, value, low: float, low_open: bool = True) -> None:
+    """ValueError if the number ``value`` is not finite or not above ``low`` (symbols pass)."""
+    if isinstance(value, sp.Basic) and not value.is_number:
+        return
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{cls}: {name} must be a number or a symbol, got {value!r}") from None
+    if not math.isfinite(v) or (v <= low if low_open else v < low):
+        op = ">" if low_open else ">="
+        raise ValueError(f"{name}: must be {op} {low:g} for class {cls}, got {value!r}")
+
+
+def check_below(cls: str, mu, L, strict: bool) -> None:
+    """ValueError unless mu < L (``strict``) or mu <= L, where both are numbers."""
+    if not (sp.sympify(mu).is_number and sp.sympify(L).is_number):
+        return
+    if float(mu) > float(L) or (strict and float(mu) == float(L)):
+        op = "<" if strict else "<="
+        raise ValueError(f"mu: must be {op} L for class {cls}, got mu = {mu}, L = {L}")
 
 
 class FunctionClass:
@@ -40,6 +73,7 @@ class FunctionClass:
     KINDS: ClassVar[tuple[str, ...]] = ()
     SYMMETRIC: ClassVar[tuple[str, ...]] = ()  # kinds with fact(i, j) == fact(j, i)
     INTERPOLATION: ClassVar[tuple[str, ...]] = ()
+    UNARY: ClassVar[tuple[str, ...]] = ()
     EXACT: ClassVar[bool] = False
     MINIMIZER: ClassVar[bool] = False
 

@@ -23,7 +23,7 @@ import sympy as sp
 
 from ..facts import Fact
 from ..forms import Form, Point, f, inner, sqnorm
-from .base import FunctionClass
+from .base import FunctionClass, check_constant
 
 __all__ = ["Smooth"]
 
@@ -41,6 +41,9 @@ class Smooth(FunctionClass):
     INTERPOLATION = ("interp",)
     EXACT = True
     MINIMIZER = False
+
+    def __post_init__(self):
+        check_constant(self.name, "L", self.L, 0.0)
 
     def constants(self) -> dict[str, sp.Expr]:
         return {"L": self.L}
