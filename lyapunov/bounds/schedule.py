@@ -227,9 +227,11 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average
     The PyTorch schedule is mapped exactly to SPA coordinates (P2b, backwards from the
     horizon, with both terminal choices, which give the same iterates); the smaller P8 bound is
     returned. ``average``: ``"uniform"`` or ``"weighted"``, as in :func:`spa_schedule` (use
-    ``"weighted"`` for a decaying lr, e.g. cosine annealing). A momentum of 0 at some steps and
-    not at others is refused: torch.optim.SGD then neither updates nor resets its buffer,
-    which is not the SGD+M recursion P2 maps.
+    ``"weighted"`` for a decaying lr, e.g. cosine annealing). A momentum of 0 followed later
+    by a nonzero one is refused: torch.optim.SGD neither updates nor resets its buffer at a
+    step with momentum 0 and resumes the stale buffer (or starts a new one) afterwards, which
+    is not the SGD+M recursion P2 maps. Zeros to the end (momentum dropped) are the same run
+    in both, and allowed.
     """
     from ..convert import schedule_to_spa
 
@@ -237,11 +239,12 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average
     m = check_range("momentum", momentum)
     same_length(lr=a, momentum=m)
     zero = np.flatnonzero(m == 0)
-    if 0 < zero.size < m.size:
+    if zero.size and np.any(m[zero[0] :] != 0):
         raise ValueError(
-            f"momentum: must be > 0 at every step or 0 at every step, got momentum[{zero[0]}] = 0 "
-            "among nonzero values (torch.optim.SGD skips its buffer at a step with momentum 0, "
-            "which the certified map P2 does not model)"
+            f"momentum: a momentum of 0 may only end a schedule (momentum dropped for good), got "
+            f"momentum[{zero[0]}] = 0 before nonzero values (torch.optim.SGD skips its buffer "
+            "at a step with momentum 0 and resumes it later, which the certified map P2 does "
+            "not model)"
         )
     avg = _average(average)
     forms = [schedule_to_spa(lr=a, momentum=m, terminal=t) for t in ("steady", "sgd")]
