@@ -3,13 +3,18 @@
 Side by side in one run, on the same random points:
 * ``bounds.spa`` (validation, region test, the lambdified certified expression);
 * the same formula typed by hand in numpy (no validation): the floor of what is possible;
-* a per-point Python loop over ``bounds.spa`` with scalars (what a naive user loop costs).
+* a per-point Python loop over ``bounds.spa`` with scalars (what a naive user loop costs);
+* the certified-region test and formulas alone (``--regions``): P4's compiled rate
+  (``bounds.rates()["P4"]``: its exact region test and its lambdified rate), ``bounds.spa``
+  beyond the horizon chain (steps > 4096: P4, and P4c with its weights searched where P4 gives
+  inf) and ``bounds.gspa`` (P11, weights on a grid).
 
-    python benchmarks/bounds_throughput.py
+    python benchmarks/bounds_throughput.py [--sizes 10000 100000] [--regions]
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import numpy as np
@@ -34,11 +39,44 @@ def rate(fn, n, reps=3):
     return n / best
 
 
+def _region_row(eta: np.ndarray, c: np.ndarray, s2: np.ndarray) -> list[float]:
+    """Points/s of P4's rate, P4's region test, spa beyond the chain and gspa (P11)."""
+    p4 = bounds.rates()["P4"]
+    long = 10**5  # beyond the horizon chain (MAX_STEPS = 4096)
+    n, m = len(eta), min(len(eta), 2000)  # P11 tries 61 x 25 weights per point
+    e, cc, s = eta[:m], c[:m], s2[:m]
+    return [
+        rate(lambda: p4(eta=eta, c=c, L=1.0, sigma2=s2, steps=long, gap=1.0), n),
+        rate(lambda: p4.inside(eta=eta, c=c, L=1.0, sigma2=s2), n),
+        rate(lambda: bounds.spa(eta=eta, c=c, L=1.0, sigma2=s2, steps=long, gap=1.0), n, 1),
+        rate(lambda: bounds.gspa(eta=e, c=cc, beta=0.7, L=1, sigma2=s, steps=long, gap=1), m, 1),
+    ]
+
+
+def regions(sizes: list[int]) -> None:
+    """Throughput of the region tests and formulas alone (no horizon chain)."""
+    rng = np.random.default_rng(1)
+    bounds.spa(eta=0.1, c=0.5, L=1.0, sigma2=0.0, steps=10**5, gap=1.0)  # compile once
+    bounds.gspa(eta=0.1, c=0.5, beta=0.5, L=1.0, sigma2=0.0, steps=10**5, gap=1.0)
+    print(f"{'points':>9} {'P4 rate':>12} {'P4 region':>12} {'spa, long':>12} {'gspa':>12}")
+    for n in sizes:
+        eta, c, s2 = rng.uniform(1e-3, 2.0, n), rng.uniform(1e-3, 1.0, n), rng.uniform(0, 1, n)
+        cells = _region_row(eta, c, s2)
+        print(f"{n:9d} " + " ".join(f"{v:12.3e}" for v in cells) + "  (points/s)")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10**4, 10**5, 10**6, 4 * 10**6])
+    parser.add_argument("--regions", action="store_true", help="only the region tests alone")
+    args = parser.parse_args()
+    if args.regions:
+        regions(args.sizes)
+        return
     rng = np.random.default_rng(0)
     bounds.spa(eta=0.1, c=0.5, L=1.0, sigma2=0.0, steps=10, gap=1.0)  # compile once
     print(f"{'points':>9} {'ours (pts/s)':>14} {'by hand':>12} {'ours/by hand':>12}")
-    for n in (10**4, 10**5, 10**6, 4 * 10**6):
+    for n in args.sizes:
         eta = rng.uniform(1e-3, 2.0, n)
         c = rng.uniform(1e-3, 1.0, n)
         s2 = rng.uniform(0.0, 1.0, n)

@@ -4,12 +4,12 @@
     nice python benchmarks/region_pep.py --recompute [--steps 12 25 50]   # ~30 min, 2 cores
     nice python benchmarks/region_pep.py --recompute --resume   # solve only what is missing
 
-For torch.optim.SGD(lr, momentum), L = 1, on the grid ``lyapunov.figures.region.LRS`` x
+For torch.optim.SGD(lr, momentum), L = 1, on the grid ``lyapunov.studies.region.LRS`` x
 ``MOMENTA``: the worst case W_n of (1/n) sum_{k<n} |grad f(x_k)|^2 over L-smooth f with
 f(x_0) - f(x_k) <= 1 at every iterate (``lyapunov.pep``, average metric), at n = 12 and 25
 everywhere, and n = 50 at the edge of the bounded region (the last bounded lr of each momentum)
 and at (lr, momentum) = (0.3, 0.9). ``--recompute`` writes
-``lyapunov/figures/data/region_pep.csv`` (the data of the figure ``region``); without it the
+``lyapunov/studies/data/region_pep.csv`` (the data of the figure ``region``); without it the
 stored file is read. Prints one table per horizon (W_n, ``inf`` when unbounded, ``nan`` when the
 solver failed or ran out of time, ``-`` when not computed), the verdict per point (B bounded:
 finite and non-increasing in n; G growing; U unbounded; ? unknown), and the point (0.3, 0.9)
@@ -23,7 +23,7 @@ import math
 import time
 
 from lyapunov import bounds
-from lyapunov.figures import region
+from lyapunov.studies import region
 
 
 def summary(points: list[region.PEPPoint]) -> str:

@@ -62,27 +62,35 @@ def test_p4c_value_is_the_theorems_bound_at_weights_inside_its_region():
         assert float(exact) == pytest.approx(value[i], rel=1e-12)
 
 
-def test_float_region_test_has_a_margin():
-    """Points on (or within rounding of) the boundary of P4c's region are refused."""
+def _in_p4c(m, eta, c, L, b, t) -> bool:
+    pt = {m.eta: _exact(eta), m.c: _exact(c), m.L: _exact(L), m.b: _exact(b), m.t: _exact(t)}
+    return bool(m.theorem.region.contains({**pt, m.sigma2: 0}))
+
+
+def test_float_region_test_is_exact_at_the_boundary():
+    """Points on and within rounding of the boundary of P4c's region are decided exactly: the
+    float test answers what the exact region answers at the float point."""
     rate = p4c_rate()
+    m = rate.module
     eta, c, L = 3.0, 0.1, 1.0
     # t with rho = r0 - 2t = 0 up to rounding (S > 0 at this b)
     b = -0.02
     r0 = eta * (c / 2 + b * (2 - c))
-    assert not rate.inside(eta, c, L, 0.0, b, r0 / 2)
-    assert not rate.inside(eta, c, L, 0.0, b, r0 / 2 * (1 - 1e-13))
-    assert rate.inside(eta, c, L, 0.0, b, r0 / 4)
-    # random points accepted by the float test are in the exact region
+    ts = [r0 / 2 * (1 + k * 1e-15) for k in range(-8, 9)] + [r0 / 2 * (1 - 1e-13), r0 / 4]
+    ts += list(np.nextafter(r0 / 2, np.array([0.0, 1.0])))
+    got = rate.inside(eta, c, L, 0.0, b, np.array(ts))
+    want = [_in_p4c(m, eta, c, L, b, t) for t in ts]
+    assert list(got) == want
+    assert True in want and False in want  # both sides of the boundary are probed
+    assert rate.inside(eta, c, L, 0.0, b, r0 / 4)  # well inside
+    # random points accepted by the float test are in the exact region, refused ones are not
     rng = np.random.default_rng(7)
-    m = rate.module
     E, C = rng.uniform(0.5, 4.0, 400), rng.uniform(0.01, 0.99, 400)
     B, T = rng.uniform(-0.3, 0.5, 400), rng.uniform(0, 0.05, 400) ** 2
     ok = rate.inside(E, C, 1.0, 0.0, B, T)
     assert 10 < ok.sum() < 400
-    for i in np.flatnonzero(ok)[:60]:
-        pt = {m.eta: _exact(E[i]), m.c: _exact(C[i]), m.L: 1, m.b: _exact(B[i])}
-        pt.update({m.t: _exact(T[i]), m.sigma2: 0})
-        assert m.theorem.region.contains(pt)
+    for i in list(np.flatnonzero(ok)[:40]) + list(np.flatnonzero(~ok)[:40]):
+        assert _in_p4c(m, E[i], C[i], 1.0, B[i], T[i]) == ok[i], i
 
 
 def test_vectorized_like_scalars_and_p4_unchanged():

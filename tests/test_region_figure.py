@@ -1,6 +1,6 @@
-"""The figure `region`: certified regions from the theorem objects, the quadratic stability
-limit from the method, and the PEP grid (computed on a tiny grid here; the stored data are
-checked for consistency with the theory)."""
+"""The region study and its figure: certified regions from the theorem objects, the quadratic
+stability limit from the method, and the PEP grid (computed on a tiny grid here; the stored
+data are checked for consistency with the theory)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ import sympy as sp  # noqa: E402
 
 from lyapunov import bounds, convert  # noqa: E402
 from lyapunov.bounds.horizon import MAX_STEPS  # noqa: E402
-from lyapunov.figures import region  # noqa: E402
+from lyapunov.figures import region as figure  # noqa: E402
 from lyapunov.methods import spa_step  # noqa: E402
+from lyapunov.studies import region  # noqa: E402
 
 OK_STATUS = {"optimal", "optimal_inaccurate", "unbounded", "unbounded_inaccurate"}
 
@@ -173,9 +174,23 @@ def test_data_round_trip_and_malformed_file(tiny_grid, tmp_path):
         region.read_data(bad)
 
 
+def test_the_figure_only_draws():
+    """The study (PEP solves, CSV I/O, regions) lives in lyapunov.studies.region; the figure
+    module defines only what a figure is: NAME, TITLE, CAPTION and make()."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(figure.__file__).read_text())
+    defined = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets} | {
+        node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    }
+    assert defined == {"NAME", "TITLE", "CAPTION", "make"}
+    assert region.DATA.parent.parent == Path(region.__file__).parent and region.DATA.is_file()
+
+
 def test_figure_from_a_data_file(tiny_grid, tmp_path):
     path = region.write_data(tiny_grid, tmp_path / "grid.csv")
-    fig = region.make(quick=True, data=path)
+    fig = figure.make(quick=True, data=path)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "certified: P4" in labels and "quadratic stability limit" in labels

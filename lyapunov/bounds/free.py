@@ -2,127 +2,23 @@
 (P11's b, s; P12's s) is evaluated at weights found by a numerical search.
 
 The search only picks the weights; the number returned is the theorem's own expression at
-those weights, and only where every region condition holds in floating point with a safety
-margin above the rounding error of its evaluation (:class:`SafeRegion`), so the exact point is
-inside the certified region. An imprecise search costs tightness, never soundness.
+those weights, and only where the exact point (the floats as the binary fractions they are) is
+inside the certified region (:class:`~lyapunov.bounds.compile.SafeRegion`, the one float test of
+regions, re-exported here). An imprecise search costs tightness, never soundness.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
 import sympy as sp
 
-from .compile import GAP, STEPS
+from .compile import GAP, STEPS, SafeRegion
 
-__all__ = ["FreeWeightRate", "SafeRegion", "MARGIN"]
-
-#: relative safety margin of the float region test (float rounding is ~1e-16 per operation)
-MARGIN = 1e-9
-
-_OPS = {
-    sp.StrictGreaterThan: operator.gt,
-    sp.GreaterThan: operator.ge,
-    sp.StrictLessThan: operator.lt,
-    sp.LessThan: operator.le,
-}
-
-
-def _abs_tree(e: sp.Expr) -> sp.Expr:
-    """The expression with every number and symbol replaced by its absolute value: for a
-    polynomial evaluated in floating point, the rounding error is at most (number of
-    operations) * 2^-53 times this value (a standard error bound for +, -, *)."""
-    if e.is_Number:
-        return abs(e)
-    if e.is_Symbol:
-        return sp.Abs(e)
-    if isinstance(e, (sp.Add, sp.Mul)):
-        return e.func(*[_abs_tree(a) for a in e.args])
-    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
-        return _abs_tree(e.base) ** e.exp
-    raise ValueError(f"not a polynomial expression: {e}")
-
-
-class _Poly:
-    """A polynomial N: float value, rounding scale, exact sign at float inputs."""
-
-    def __init__(self, expr: sp.Expr, symbols: list[sp.Symbol]):
-        self.expr, self.symbols = expr, symbols
-        self.value = sp.lambdify(symbols, expr, modules="numpy", cse=True)
-        self.scale = sp.lambdify(symbols, _abs_tree(expr), modules="numpy", cse=True)
-        self.exact = (
-            expr.is_Number
-            or expr.is_Symbol
-            or (isinstance(expr, sp.Mul) and all(a.is_Number or a.is_Symbol for a in expr.args))
-        )  # a single monomial: its float sign is exact
-
-    @cached_property
-    def _terms(self):
-        poly = sp.Poly(sp.expand(self.expr), *self.symbols)
-        return [(Fraction(int(sp.numer(q)), int(sp.denom(q))), mon) for mon, q in poly.terms()]
-
-    def exact_sign(self, point: list[float]) -> int:
-        """The exact sign at a point whose coordinates are floats (exact binary rationals)."""
-        xs = [Fraction(v) for v in point]
-        total = Fraction(0)
-        for coef, mon in self._terms:
-            term = coef
-            for x, k in zip(xs, mon, strict=True):
-                if k:
-                    term *= x**k
-            total += term
-        return (total > 0) - (total < 0)
-
-
-@dataclass
-class SafeRegion:
-    """A theorem's region as a float test that never accepts a point by rounding.
-
-    Each condition is written N/D op 0 with polynomials N, D (``sympy.together``, not
-    expanded). The float sign of N (or D) is trusted only where |N| > MARGIN * |N|_abs, the
-    value with every coefficient and variable replaced by its absolute value, far above the
-    rounding error of the evaluation; elsewhere (near or on the boundary) the sign is computed
-    exactly in rational arithmetic from the float inputs (themselves exact binary rationals).
-    """
-
-    conditions: tuple
-    symbols: list[sp.Symbol]
-
-    @cached_property
-    def _compiled(self):
-        out = []
-        for cond in self.conditions:
-            if type(cond) not in _OPS:
-                raise ValueError(f"SafeRegion: unsupported condition {cond}")
-            num, den = sp.fraction(sp.together(cond.lhs - cond.rhs))
-            out.append((_Poly(num, self.symbols), _Poly(den, self.symbols), cond))
-        return out
-
-    def __call__(self, *xs: np.ndarray) -> np.ndarray:
-        shape = np.broadcast(*xs).shape
-        full = [np.broadcast_to(np.asarray(x, dtype=float), shape) for x in xs]
-        ok = np.ones(shape, dtype=bool)
-        with np.errstate(all="ignore"):
-            for num, den, cond in self._compiled:
-                signs = []
-                for poly in (num, den):
-                    v = np.broadcast_to(poly.value(*full), shape)
-                    sign = np.sign(v)
-                    if not poly.exact:
-                        scale = np.broadcast_to(poly.scale(*full), shape)
-                        unsure = ~(np.abs(v) > MARGIN * scale) & ok
-                        if unsure.any():
-                            sign = sign.copy()
-                            for idx in zip(*np.nonzero(unsure), strict=True):
-                                sign[idx] = poly.exact_sign([x[idx] for x in full])
-                    signs.append(sign)
-                ok &= (signs[1] != 0) & _OPS[type(cond)](signs[0] * signs[1], 0)
-        return ok
+__all__ = ["FreeWeightRate", "SafeRegion"]
 
 
 @dataclass

@@ -38,6 +38,7 @@ import numpy as np
 import sympy as sp
 
 from ..validate import check_range, check_steps
+from .compile import RELATIONS
 
 __all__ = [
     "horizon_bound",
@@ -140,14 +141,6 @@ def _rational_function(expr, args):
     return evaluate
 
 
-_OK_NUM = {
-    sp.StrictGreaterThan: lambda v: v > 0,
-    sp.GreaterThan: lambda v: v >= 0,
-    sp.StrictLessThan: lambda v: v < 0,
-    sp.LessThan: lambda v: v <= 0,
-}
-
-
 def _chain_float(eta, c, L, sigma2, n: int):
     """The chain over n steps for 1-D arrays of equal length; returns the bound's numerator
     coefficients (theta_0, sum theta_k NU_k), min theta_k RHO_k and a mask of the points
@@ -174,7 +167,7 @@ def _chain_float(eta, c, L, sigma2, n: int):
             t = theta1 / theta
             a_k, b_k, rho, nu, _, *lhs = step(eta, c, L, sigma2, t, a_next, b_next)
             for v, (rel, p8_only) in zip(lhs, rels, strict=True):
-                holds = _OK_NUM[rel](np.broadcast_to(v, eta.shape))
+                holds = RELATIONS[rel](np.broadcast_to(v, eta.shape), 0)
                 ok &= (holds | (t == 0)) if p8_only else holds
             rho_min = np.minimum(rho_min, theta * rho)
             nu_sum = nu_sum + theta * nu
@@ -205,7 +198,7 @@ def _chain_sequence(etas, cs, L: float, sigma2: float):
             t = theta1 / theta
             a_k, b_k, rho, nu, _, *lhs = step(eta, c, L, sigma2, t, a_next, b_next)
             for v, (rel, p8_only) in zip(lhs, rels, strict=True):
-                if not (_OK_NUM[rel](v) or (p8_only and t == 0)):
+                if not (RELATIONS[rel](v, 0) or (p8_only and t == 0)):
                     ok = False
             rho_min = min(rho_min, theta * rho)
             nu_sum += theta * nu
@@ -297,7 +290,7 @@ def verify_chain(*, eta, c, L, sigma2, gap, theta) -> Fraction | None:
         t = theta1 / theta
         args = (eta_q, c_q, L_q, s2_q, t, a_next, b_next)
         for fun, rel, p8_only in exact_conds:
-            if not (p8_only and t == 0) and not _OK_NUM[rel](fun(*args)):
+            if not (p8_only and t == 0) and not RELATIONS[rel](fun(*args), 0):
                 return None
         rho = theta * exact["RHO"](*args)
         rho_min = rho if rho_min is None else min(rho_min, rho)

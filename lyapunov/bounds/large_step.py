@@ -12,11 +12,9 @@ returns the theorem's own bound at the weights found:
   Q = sigma2 q), i.e. t = (Q r0/2) / (Q + sqrt(Q^2 + N0 Q r0/2));
 * b is searched on a grid of the interval where r0 > 0 and S > 0, then refined by a golden
   section around the best grid point, vectorized over every point at once;
-* the weights are accepted only where every region condition of the theorem holds in floating
-  point *with a safety margin* larger than the rounding error of its evaluation (each
-  polynomial p is compared with 1e-9 times the sum of the absolute values of its terms), so the
-  exact rational point (eta, c, L, b, t) is inside the certified region; elsewhere the value is
-  inf.
+* the weights are accepted only where the exact rational point (eta, c, L, b, t) (the floats
+  as the binary fractions they are) is inside the certified region, decided by the exact float
+  test of regions (:class:`~lyapunov.bounds.compile.SafeRegion`); elsewhere the value is inf.
 
 The expressions (rho, nu, the region, the bound) are the theorem's, lambdified once: an
 imprecise search costs tightness, never soundness.
@@ -24,55 +22,19 @@ imprecise search costs tightness, never soundness.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from functools import cache, cached_property
 
 import numpy as np
 import sympy as sp
 
-from .compile import GAP, STEPS
+from .compile import GAP, STEPS, SafeRegion
 
 __all__ = ["LargeStepRate", "p4c_rate"]
 
-#: relative safety margin of the float region test (float rounding is ~1e-16 per operation)
-MARGIN = 1e-9
 _GRID = 48
 _GOLDEN = 40
 _INVPHI = (np.sqrt(5.0) - 1.0) / 2.0
-
-_OPS = {
-    sp.StrictGreaterThan: operator.gt,
-    sp.GreaterThan: operator.ge,
-    sp.StrictLessThan: operator.lt,
-    sp.LessThan: operator.le,
-}
-
-
-def _poly_with_magnitude(expr: sp.Expr, symbols: list[sp.Symbol]):
-    """numpy functions of ``symbols``: the polynomial and the sum of |terms| (its scale),
-    and whether it is a single term (then its float value has the exact sign: no margin)."""
-    poly = sp.Poly(sp.expand(expr), *symbols)
-    absx = [sp.Abs(s) for s in symbols]
-    value = sum(
-        (
-            coef * sp.Mul(*[s**e for s, e in zip(symbols, mon, strict=True)])
-            for mon, coef in poly.terms()
-        ),
-        sp.Integer(0),
-    )
-    scale = sum(
-        (
-            abs(coef) * sp.Mul(*[a**e for a, e in zip(absx, mon, strict=True)])
-            for mon, coef in poly.terms()
-        ),
-        sp.Integer(0),
-    )
-    return (
-        sp.lambdify(symbols, value, modules="numpy", cse=True),
-        sp.lambdify(symbols, scale, modules="numpy", cse=True),
-        len(poly.terms()) <= 1,
-    )
 
 
 @dataclass
@@ -122,20 +84,9 @@ class LargeStepRate:
         return float(p), lam(r0), lam(nu1), lam(q), coeffs, lam(b0)
 
     @cached_property
-    def _conditions(self):
-        """Each region condition as (numerator, scale, single term?) twice (numerator and
-        denominator) and the relation."""
-        out = []
-        for cond in self.module.theorem.region.conditions:
-            num, den = sp.fraction(sp.together(cond.lhs - cond.rhs))
-            out.append(
-                (
-                    _poly_with_magnitude(num, self._syms),
-                    _poly_with_magnitude(den, self._syms),
-                    _OPS[type(cond)],
-                )
-            )
-        return out
+    def region(self) -> SafeRegion:
+        """The theorem's region over (eta, c, L, sigma2, b, t), as the exact float test."""
+        return SafeRegion(self.module.theorem.region.conditions, self._syms)
 
     @cached_property
     def limit(self):
@@ -143,17 +94,8 @@ class LargeStepRate:
         return sp.lambdify([self.module.c], self.module.LIMIT, modules="numpy")
 
     def inside(self, eta, c, L, sigma2, b, t) -> np.ndarray:
-        """Every region condition holds with a margin above float rounding (so exactly)."""
-        xs = [eta, c, L, sigma2, b, t]
-        ok = np.ones(np.broadcast(*xs).shape, dtype=bool)
-        with np.errstate(all="ignore"):
-            for (num, num_scale, num_one), (den, den_scale, den_one), op in self._conditions:
-                n, d = num(*xs), den(*xs)
-                # a sum of terms: its sign is trusted only well above its rounding error
-                n_safe = num_one or (np.abs(n) > MARGIN * num_scale(*xs))
-                d_safe = den_one or (np.abs(d) > MARGIN * den_scale(*xs))
-                ok &= n_safe & d_safe & (d != 0) & op(np.sign(n) * np.sign(d), 0)
-        return ok
+        """Mask of the points (floats, taken exactly) in the theorem's region."""
+        return self.region(eta, c, L, sigma2, b, t)
 
     def _best_t(self, eta, c, L, sigma2, b, steps, gap):
         p, r0, nu1, q, _, _ = self._parts
@@ -219,7 +161,7 @@ class LargeStepRate:
             left = v[:, 0] <= v[:, 1]
             a_, d_ = np.where(left, a_, b1), np.where(left, b2, d_)
         # the search's point, the best grid point, and fallbacks further from the boundary
-        # (where the margin test refuses a point too close to it)
+        # (where those are outside the region: the exact test refuses them)
         fallback = lo[:, None] + (hi - lo)[:, None] * np.array([0.5, 0.9, 0.99, 0.999])
         cand = np.concatenate(
             [((a_ + d_) / 2)[:, None], grid[np.arange(len(i)), i][:, None], fallback], axis=1

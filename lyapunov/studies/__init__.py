@@ -1,0 +1,8 @@
+"""Studies: computations whose results are stored as data, read by the figures and the
+benchmarks (the figures in :mod:`lyapunov.figures` only draw).
+
+* :mod:`.region`: where SGD+M converges and where it is certified, in (lr, momentum): the
+  certified regions of P4 and P4c (from the theorem objects), the quadratic stability limit
+  (from the method), and the exact worst cases by performance estimation on a grid, stored in
+  ``data/region_pep.csv`` (computed by ``benchmarks/region_pep.py --recompute``).
+"""
