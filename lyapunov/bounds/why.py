@@ -120,7 +120,7 @@ def _spa_reason(eta: float, c: float, L: float) -> str:
             f"c = {c:.6g} (the reach of P4c; P4 needs L*eta <= 2 - c)"
         )
     return (
-        f"no weights (b, t) of P4c found inside its region with a safe margin at "
+        f"no weights (b, t) of P4c found inside its region at "
         f"L*eta = {L * eta:.6g} (limit {lim:.6g} at c = {c:.6g}: too close to it)"
     )
 
