@@ -176,3 +176,25 @@ def test_cli_bound_for_the_family():
     code, out, err = run_cli_in_process(["bound", "nesterov", "--momentum", "0.9", "--best",
                                          *common])  # fmt: skip
     assert code == 2 and "--best" in err
+
+
+def test_schedule_free_near_two_over_l_is_a_number_with_its_reason():
+    """lr 1.84-1.95 with momentum up to 0.12 used to raise 'cannot convert NaN to integer
+    ratio'; now every point is a number (inf where P12's backward chain finds no weights),
+    with no warning, and detail says why where it is inf."""
+    import warnings
+
+    lr = np.linspace(1.84, 1.95, 5)[:, None]
+    mom = np.linspace(0.0, 0.12, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vals = bounds.schedule_free(lr=lr, momentum=mom, L=1.0, sigma2=0.0, steps=200, gap=1.0)
+        one = bounds.schedule_free(
+            lr=1.9, momentum=0.0, L=1.0, sigma2=0.0, steps=50, gap=1.0, detail=True
+        )
+    assert vals.shape == (5, 4) and not np.isnan(vals).any()
+    assert one.value == np.inf and "P12" in one.reason
+    ok = bounds.schedule_free(
+        lr=0.1, momentum=0.9, L=1.0, sigma2=0.0, steps=50, gap=1.0, detail=True
+    )
+    assert np.isfinite(ok.value) and ok.reason == ""

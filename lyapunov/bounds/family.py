@@ -22,6 +22,7 @@ Every map from a method's parameters to (eta, c, beta) is the registry's
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 import numpy as np
@@ -187,8 +188,9 @@ def _chain(eta_k, c_k, beta, L, sigma2, gap, n: int) -> np.ndarray:
         score = np.where(inside, R, -np.inf)
         i = np.argmax(score, axis=1)
         ok &= np.isfinite(score[rows, i])
-        min_rho = np.minimum(min_rho, R[rows, i])
-        sum_nu = sum_nu + N[rows, i]
+        with np.errstate(all="ignore"):  # points with no certified choice are inf below
+            min_rho = np.minimum(min_rho, R[rows, i])
+            sum_nu = sum_nu + N[rows, i]
         a1, b1 = A[rows, i], B[rows, i]
     with np.errstate(all="ignore"):
         val = (gap + sigma2 * sum_nu) / (n * min_rho)
@@ -254,4 +256,13 @@ def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
         lr_, m_, L_, s2, gap_ = (v[sel] for v in cols[:5])
         out[sel] = _chain(lambda k, lr_=lr_: lr_, _sf_c, m_, L_, s2, gap_, int(n))
     val = out.reshape(shape)
-    return finish([("P12", val)], detail)
+    res = finish([("P12", val)], detail)
+    if not detail:
+        return res
+    reason = np.where(
+        np.isfinite(val),
+        "",
+        "P12 run backwards from the horizon found no weights (a_k, b_k, s) inside its region "
+        "at some step (no certified bound for this lr, momentum and horizon)",
+    )
+    return dataclasses.replace(res, reason=str(reason) if reason.ndim == 0 else reason)
