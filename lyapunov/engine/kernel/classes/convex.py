@@ -56,18 +56,14 @@ class Convex(FunctionClass):
 
 
 @dataclass(frozen=True)
-class ConvexLipschitz(FunctionClass):
+class ConvexLipschitz(Convex):
     """Convex G-Lipschitz functions (subgradients bounded by G) with a minimiser."""
 
     G: sp.Expr
 
     name = "convex_lipschitz"
     title = "convex, G-Lipschitz"
-    KINDS = ("convex",)
-    INTERPOLATION = ("convex",)
     UNARY = ("bounded",)
-    EXACT = True
-    MINIMIZER = True
 
     def __post_init__(self):
         check_constant(self.name, "G", self.G, 0.0)
@@ -75,16 +71,9 @@ class ConvexLipschitz(FunctionClass):
     def constants(self) -> dict[str, sp.Expr]:
         return {"G": self.G}
 
-    def convex(self, i: Point, j: Point) -> Fact:
-        return _convex(self, i, j)
-
     def bounded(self, p: Point) -> Fact:
         form = sqnorm(p.grad) - Form(const=sp.sympify(self.G) ** 2)
         return Fact(f"bounded({p.name})", form, origin=(self, "bounded", p, p))
-
-    def lower_slack(self, p: Point) -> Form:
-        """f(p) - f_* >= 0."""
-        return Form()
 
 
 def _interp(cls, mu, L, i: Point, j: Point) -> Fact:
@@ -99,38 +88,8 @@ def _interp(cls, mu, L, i: Point, j: Point) -> Fact:
 
 
 @dataclass(frozen=True)
-class SmoothStronglyConvex(FunctionClass):
-    """L-smooth, mu-strongly convex functions, 0 < mu < L."""
-
-    mu: sp.Expr
-    L: sp.Expr
-
-    name = "smooth_strongly_convex"
-    title = "L-smooth, mu-strongly convex"
-    KINDS = ("interp",)
-    INTERPOLATION = ("interp",)
-    EXACT = True
-    MINIMIZER = True
-
-    def __post_init__(self):
-        check_constant(self.name, "L", self.L, 0.0)
-        check_constant(self.name, "mu", self.mu, 0.0)
-        check_below(self.name, self.mu, self.L, strict=True)
-
-    def constants(self) -> dict[str, sp.Expr]:
-        return {"mu": self.mu, "L": self.L}
-
-    def interp(self, i: Point, j: Point) -> Fact:
-        return _interp(self, self.mu, self.L, i, j)
-
-    def lower_slack(self, p: Point) -> Form:
-        """f(p) - f_* >= |g_p|^2 / (2L)."""
-        return 1 / (2 * self.L) * sqnorm(p.grad)
-
-
-@dataclass(frozen=True)
 class SmoothConvex(FunctionClass):
-    """L-smooth convex functions (the case mu = 0)."""
+    """L-smooth convex functions (mu = 0)."""
 
     L: sp.Expr
 
@@ -148,8 +107,26 @@ class SmoothConvex(FunctionClass):
         return {"L": self.L}
 
     def interp(self, i: Point, j: Point) -> Fact:
-        return _interp(self, sp.Integer(0), self.L, i, j)
+        return _interp(self, getattr(self, "mu", sp.Integer(0)), self.L, i, j)
 
     def lower_slack(self, p: Point) -> Form:
         """f(p) - f_* >= |g_p|^2 / (2L)."""
         return 1 / (2 * self.L) * sqnorm(p.grad)
+
+
+@dataclass(frozen=True)
+class SmoothStronglyConvex(SmoothConvex):
+    """L-smooth, mu-strongly convex functions, 0 < mu < L (constants by keyword)."""
+
+    mu: sp.Expr = sp.Integer(0)
+
+    name = "smooth_strongly_convex"
+    title = "L-smooth, mu-strongly convex"
+
+    def __post_init__(self):
+        check_constant(self.name, "L", self.L, 0.0)
+        check_constant(self.name, "mu", self.mu, 0.0)
+        check_below(self.name, self.mu, self.L, strict=True)
+
+    def constants(self) -> dict[str, sp.Expr]:
+        return {"mu": self.mu, "L": self.L}
