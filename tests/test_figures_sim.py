@@ -121,7 +121,7 @@ def test_momentum_drop_seeded():
 
 
 def test_momentum_drop_without_sklearn(monkeypatch):
-    from lyapunov.sim import digits
+    from lyapunov.studies import digits
 
     monkeypatch.setattr(digits, "load_data", lambda: None)
     fig = momentum_drop.make(quick=True, seed=0)

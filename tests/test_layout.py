@@ -55,8 +55,8 @@ def test_figures_only_plot(name):
             assert node.id not in banned, f"{name}:{node.lineno} uses {node.id}"
 
 
-def test_the_moved_loops_are_reachable_in_sim():
-    from lyapunov.sim import correlation, digits
+def test_the_studies_are_a_room_of_their_own():
+    from lyapunov.studies import correlation, digits
 
     assert callable(correlation.spa_records) and callable(digits.train)
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from lyapunov.objectives import make
-from lyapunov.sim import correlation, digits, simulate
+from lyapunov.sim import simulate
+from lyapunov.studies import correlation, digits
 
 
 def test_spa_records_cosine_equals_the_simulators():

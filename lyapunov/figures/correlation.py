@@ -61,7 +61,7 @@ def data(quick: bool = False, seed: int = 0, steps: int | None = None, runs: int
     from .. import convert
     from ..objectives import make as make_objective
     from ..sim import simulate
-    from ..sim.correlation import spa_records
+    from ..studies.correlation import spa_records
 
     steps = _settings(quick)[0] if steps is None else steps
     runs = _settings(quick)[1] if runs is None else runs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sim.digits import BATCH, HIDDEN, LR, VARIANTS
+from ..studies.digits import BATCH, HIDDEN, LR, VARIANTS
 
 NAME = "momentum_drop"
 TITLE = "Dropping momentum after the first epoch (claim C5), scikit-learn's digits"
@@ -33,9 +33,9 @@ def _settings(quick: bool) -> tuple[int, int]:
 
 
 def train(quick: bool = False, seed: int = 0, epochs: int | None = None, seeds: int | None = None):
-    """The runs the figure draws (``lyapunov.sim.digits.train`` at the quick/full settings;
+    """The runs the figure draws (``lyapunov.studies.digits.train`` at the quick/full settings;
     ``epochs``, ``seeds`` override them)."""
-    from ..sim import digits
+    from ..studies import digits
 
     E, S = _settings(quick)
     return digits.train(

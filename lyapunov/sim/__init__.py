@@ -10,11 +10,11 @@ momentum family of generalized SPA (torch's Nesterov, QHM, schedule-free SGD, GS
 
 Modules: :mod:`.core` (``simulate``, ``SimResult``), :mod:`.forms` (the methods in the
 simulator's state layout), :mod:`.params` (constants, schedules, grids), :mod:`.schedules`,
-:mod:`.noise` (the counter-based Gaussian), :mod:`.engine_numpy` and the optional fused
-:mod:`.engine_numba`. The runs behind two figures live here too, where tests reach them:
-:mod:`.correlation` (SPA runs recording P7's correlation terms) and :mod:`.digits` (training on
-scikit-learn's digits with momentum kept or dropped). A simulation that would not fit in the
-available memory is refused up front (:func:`.core.memory_estimate`).
+:mod:`.noise` (the counter-based Gaussian), :mod:`.spec` (what an engine runs),
+:mod:`.engine_numpy`, the optional fused :mod:`.engine_numba` and :mod:`.engine_method` (any
+method from its state-space matrices). The runs behind the figures ``correlation`` and
+``momentum_drop`` are studies (:mod:`lyapunov.studies`). A simulation that would not fit in
+the available memory is refused up front (:func:`.core.memory_estimate`).
 """
 
 from . import schedules

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..methods import spa_step
-from .noise import normal_block, run_keys
+from ..sim.noise import normal_block, run_keys
 
 __all__ = ["spa_records"]
 
