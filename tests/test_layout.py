@@ -111,3 +111,14 @@ def test_nothing_points_to_the_developers_brief():
         if any(n in p.read_text(encoding="utf-8", errors="replace") for n in needles)
     ]
     assert offending == []
+
+
+def test_every_package_is_listed_for_installation():
+    """pyproject's explicit package list is exactly the package folders (and the proofs), so
+    a wheel or a fresh install has them all and names none that is gone."""
+    listed = set(_pyproject()["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "lyapunov").rglob("__init__.py")
+    }
+    assert listed == found | {"lyapunov.proofs"}
