@@ -118,7 +118,6 @@ def test_every_package_is_listed_for_installation():
     a wheel or a fresh install has them all and names none that is gone."""
     listed = set(_pyproject()["tool"]["setuptools"]["packages"])
     found = {
-        ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "lyapunov").rglob("__init__.py")
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "lyapunov").rglob("__init__.py")
     }
     assert listed == found | {"lyapunov.proofs"}

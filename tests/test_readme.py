@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
 
 
 def _block(tag: str) -> str:
@@ -19,36 +20,40 @@ def _block(tag: str) -> str:
     return m.group(1)
 
 
+def _commands(text: str) -> list[list[str]]:
+    """The ``lyapunov ...`` command lines of a README block, as argument lists (after
+    ``lyapunov``), comments dropped."""
+    out = []
+    for line in text.splitlines():
+        args = shlex.split(line.split("#")[0])
+        if args:
+            assert args[0] == "lyapunov", line
+            out.append(args[1:])
+    return out
+
+
+def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """``lyapunov *args`` in a fresh interpreter, in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "lyapunov.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+    )
+
+
 def test_tour_python_block_runs():
     code = _block("python")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300, capture_output=True)
 
 
 def test_tour_commands_run(tmp_path):
-    for line in _block("bash").splitlines():
-        cmd = line.split("#")[0].strip()
-        if not cmd:
-            continue
-        args = shlex.split(cmd)
-        assert args[0] == "lyapunov"
-        if args[1] == "figures":  # keep the test short: one quick figure into tmp
-            args = [
-                "lyapunov",
-                "figures",
-                "--quick",
-                "--only",
-                "rate_factor",
-                "--out",
-                str(tmp_path),
-            ]
-        r = subprocess.run(
-            [sys.executable, "-m", "lyapunov.cli", *args[1:]],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        assert r.returncode == 0, (cmd, r.stdout, r.stderr)
+    for args in _commands(_block("bash")):
+        if args[0] == "figures":  # keep the test short: one quick figure into tmp
+            args = ["figures", "--quick", "--only", "rate_factor", "--out", str(tmp_path)]
+        r = _cli(args, ROOT)
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
         assert r.stdout.strip()
 
 
@@ -56,7 +61,6 @@ def _tagged(tag: str) -> str:
     m = re.search(rf"<!-- {tag} -->\s*```\w+\n(.*?)```", README, re.S)
     assert m, f"README has no {tag} block"
     return m.group(1)
-
 
 
 def test_theorem_table_is_one_table():
@@ -86,15 +90,9 @@ def test_bound_commands_run(tmp_path):
     import numpy as np
 
     (tmp_path / "lr.txt").write_text("\n".join(str(v) for v in np.linspace(0.05, 0.01, 100)))
-    for line in _tagged("bound:bash").splitlines():
-        args = shlex.split(line.split("#")[0])
-        if not args:
-            continue
-        r = subprocess.run(
-            [sys.executable, "-m", "lyapunov.cli", *args[1:]],
-            capture_output=True, text=True, timeout=300, cwd=tmp_path,
-        )  # fmt: skip
-        assert r.returncode == 0, (line, r.stderr)
+    for args in _commands(_tagged("bound:bash")):
+        r = _cli(args, tmp_path)
+        assert r.returncode == 0, (args, r.stderr)
         assert "certified bound" in r.stdout or '"bound"' in r.stdout
 
 
@@ -111,7 +109,7 @@ def test_notebook_block_runs_in_ipython(tmp_path):
     r = subprocess.run(
         [sys.executable, "-m", "IPython", "--quick", "--no-banner", "--colors=NoColor",
          str(script)],
-        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert "LATEX" in r.stdout and "HTML" in r.stdout
@@ -123,31 +121,14 @@ def test_your_own_method_section_runs_as_written(tmp_path):
     (tmp_path / "my_method.py").write_text(_tagged("own-method:file"))
     (tmp_path / "my_lemma.py").write_text(_tagged("own-method:proof"))
     outputs = []
-    for line in _tagged("own-method:bash").splitlines():
-        cmd = line.split("#")[0].strip()
-        if not cmd:
-            continue
-        args = shlex.split(cmd)
-        assert args[0] == "lyapunov"
-        r = subprocess.run(
-            [sys.executable, "-m", "lyapunov.cli", *args[1:]],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=tmp_path,
-        )
-        assert r.returncode == 0, (cmd, r.stdout, r.stderr)
+    for args in _commands(_tagged("own-method:bash")):
+        r = _cli(args, tmp_path)
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
         outputs.append(r.stdout)
     assert '"worst_case"' in outputs[0] and '"method": "two_buffers"' in outputs[0]
     assert outputs[1].startswith("worst case ") and "sgdm(lr=0.1, momentum=0.5)" in outputs[1]
     assert "two_buffers" in outputs[2] and "emp=" in outputs[2]
     for args in (["prove", "my_lemma.py"], ["check", "my_lemma_proved.py"]):
-        r = subprocess.run(
-            [sys.executable, "-m", "lyapunov.cli", *args],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=tmp_path,
-        )
+        r = _cli(args, tmp_path)
         assert r.returncode == 0, (args, r.stdout, r.stderr)
     assert "certified" in r.stdout

@@ -275,13 +275,22 @@ def simulate(
     Gaussian noise, the same noise numbers), with its parameters given as keywords (or by name
     in ``params``); its rule gets the objective's L where it uses L.
     """
+    if isinstance(objective, str):
+        objective = make(objective, dim)
+    elif not isinstance(objective, Objective):
+        raise ValueError(f"objective: must be an Objective or a name, got {objective!r}")
+    steps, runs, seed = _int("steps", steps), _int("runs", runs), _int("seed", seed, 0)
+    blowup = float(check_range("blowup", blowup, "lr"))
+    for r in record:
+        if r not in ("f", "cos"):
+            raise ValueError(f"record: unknown record {r!r}, choose from ['cos', 'f']")
     if not (isinstance(method, str) and method in METHODS):
         named = dict(lr=lr, momentum=momentum, eta=eta, c=c, nu=nu, beta=beta)
         named.update(method_params)
         given = {**(params or {}), **{k: v for k, v in named.items() if v is not None}}
         return _simulate_method(
             objective, method, steps=steps, runs=runs, seed=seed, sigma2=sigma2, batch=batch,
-            dim=dim, x0=x0, record=record, trajectory=trajectory, blowup=blowup, engine=engine,
+            x0=x0, record=record, trajectory=trajectory, blowup=blowup, engine=engine,
             progress=progress, params=given,
         )  # fmt: skip
     for name in method_params:
@@ -293,19 +302,6 @@ def simulate(
             f"params: method {method!r} takes its parameters as keywords "
             f"({', '.join(METHODS[method])})"
         )
-    if isinstance(objective, str):
-        objective = make(objective, dim)
-    elif not isinstance(objective, Objective):
-        raise ValueError(f"objective: must be an Objective or a name, got {objective!r}")
-    if method not in METHODS:
-        raise ValueError(f"method: unknown method {method!r}, choose from {sorted(METHODS)}")
-    steps = _int("steps", steps)
-    runs = _int("runs", runs)
-    seed = _int("seed", seed, 0)
-    blowup = float(check_range("blowup", blowup, "lr"))
-    for r in record:
-        if r not in ("f", "cos"):
-            raise ValueError(f"record: unknown record {r!r}, choose from ['cos', 'f']")
     given = {"lr": lr, "momentum": momentum, "eta": eta, "c": c, "nu": nu, "beta": beta}
     names = METHODS[method]
     for name, v in given.items():
@@ -417,20 +413,12 @@ def _result(out: dict, objective, X0, *, f: bool, cos: bool, var: bool, **fields
 
 
 def _simulate_method(
-    objective, method, *, steps, runs, seed, sigma2, batch, dim, x0, record, trajectory,
-    blowup, engine, progress, params,
+    objective, method, *, steps, runs, seed, sigma2, batch, x0, record, trajectory, blowup,
+    engine, progress, params,
 ) -> SimResult:  # fmt: skip
-    """:func:`simulate` for any :class:`Method`, from its state-space matrices."""
+    """:func:`simulate` for any :class:`Method`, from its state-space matrices (the common
+    arguments already validated by :func:`simulate`)."""
     method = load_method(method)
-    if isinstance(objective, str):
-        objective = make(objective, dim)
-    elif not isinstance(objective, Objective):
-        raise ValueError(f"objective: must be an Objective or a name, got {objective!r}")
-    steps, runs, seed = _int("steps", steps), _int("runs", runs), _int("seed", seed, 0)
-    blowup = float(check_range("blowup", blowup, "lr"))
-    for r in record:
-        if r not in ("f", "cos"):
-            raise ValueError(f"record: unknown record {r!r}, choose from ['cos', 'f']")
     if engine not in ("auto", "numpy"):
         raise ValueError(
             f"engine: {method.name} runs on the numpy engine ('auto' or 'numpy'), got {engine!r}"
