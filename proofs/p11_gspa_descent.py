@@ -58,11 +58,13 @@ beta = 0.9; equal at beta = 1), because the tight interpolation inequality coupl
 grad f(y_{k+1}) with the noise in a way this certificate pays for by Young's inequality.
 """
 
-from lyapunov.engine import DescentLemma, OneStep, Smooth, f, inner, params, sqnorm
-from lyapunov.methods import gspa_yz_step
+from lyapunov.engine import DescentLemma, Smooth, f, inner, params, sqnorm
+from lyapunov.methods import get
 
 eta, c, beta, L, sigma2, b, s = params("eta c beta L sigma2 b s")
-step = OneStep(["y", "z"], lambda y, z, g: gspa_yz_step(y, z, g, eta, c, beta), sigma2)
+# GSPA from its definition, on the state (y, z) where it takes the gradient (x eliminated; the
+# step is polynomial in eta, c, beta, so it holds at beta = 0 as well)
+step = get("gspa").one_step(sigma2, {"eta": eta, "c": c, "beta": beta})
 smooth = Smooth(L)
 
 cb = 1 - beta * (1 - c)  # c'

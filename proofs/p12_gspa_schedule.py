@@ -54,11 +54,13 @@ References:
     Non-Convex Optimization, arXiv:2010.00406 (the SPA form; P8 is the case beta = 1).
 """
 
-from lyapunov.engine import DescentLemma, OneStep, Smooth, f, inner, params, sqnorm
-from lyapunov.methods import gspa_yz_step
+from lyapunov.engine import DescentLemma, Smooth, f, inner, params, sqnorm
+from lyapunov.methods import get
 
 eta, c, beta, L, sigma2, a1, b1, s = params("eta c beta L sigma2 a1 b1 s")
-step = OneStep(["y", "z"], lambda y, z, g: gspa_yz_step(y, z, g, eta, c, beta), sigma2)
+# GSPA from its definition, on the state (y, z) where it takes the gradient (x eliminated; the
+# step is polynomial in eta, c, beta, so it holds at beta = 0 as well)
+step = get("gspa").one_step(sigma2, {"eta": eta, "c": c, "beta": beta})
 smooth = Smooth(L)
 
 cb = 1 - beta * (1 - c)  # c'

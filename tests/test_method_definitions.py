@@ -107,6 +107,22 @@ def test_ogm_thetas_follow_kim_and_fessler():
     assert t[3] == pytest.approx((1 + (4 * t[2] ** 2 + 1) ** 0.5) / 2)
 
 
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_ogm_exact_thetas_are_the_float_ones(n):
+    from lyapunov.methods.accelerated import ogm_theta, ogm_theta_exact
+
+    for k in range(n + 1):
+        exact = ogm_theta_exact(k, n)
+        assert not exact.has(sp.Float)
+        assert float(exact) == pytest.approx(ogm_theta(k, n), rel=1e-14)
+    # theta_k^2 - theta_k = theta_{k-1}^2 (k < n) and 2 theta_{k-1}^2 (k = n), exactly
+    t = [ogm_theta_exact(k, n) for k in range(n + 1)]
+    for k in range(1, n + 1):
+        assert sp.simplify(t[k] ** 2 - t[k] - (2 if k == n else 1) * t[k - 1] ** 2) == 0
+    with pytest.raises(ValueError, match="k: must be in"):
+        ogm_theta_exact(n + 1, n)
+
+
 MY_METHOD = textwrap.dedent(
     """
     from lyapunov.methods import Method

@@ -18,7 +18,9 @@ r"""Two accelerated methods outside generalized SPA, as PEPit writes them.
                         + theta_k/theta_{k+1} (x_{k+1} - y_k),
 
   theta_0 = 1, theta_{k+1} = (1 + sqrt(4 theta_k^2 + 1))/2 for k < n - 1 and
-  (1 + sqrt(8 theta_k^2 + 1))/2 at the last step; the output is y_n.
+  (1 + sqrt(8 theta_k^2 + 1))/2 at the last step; the output is y_n. The thetas are floats
+  on numbers and exact (nested square roots, sympy) when L is symbolic: a proof step
+  (:meth:`lyapunov.methods.Method.one_step`) stays exact.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-__all__ = ["ogm_step", "ogm_theta", "tmm_point", "tmm_output", "tmm_step"]
+import sympy as sp
+
+__all__ = ["ogm_step", "ogm_theta", "ogm_theta_exact", "tmm_point", "tmm_output", "tmm_step"]
 
 
 def _tmm(rho):
@@ -70,8 +74,21 @@ def ogm_theta(k: int, n: int) -> float:
     return _thetas(int(n))[int(k)]
 
 
+@lru_cache(maxsize=64)
+def ogm_theta_exact(k: int, n: int) -> sp.Expr:
+    """OGM's theta_k for a run of n steps, exactly (a sympy number with square roots)."""
+    k, n = int(k), int(n)
+    if not 0 <= k <= n:
+        raise ValueError(f"k: must be in [0, n] = [0, {n}], got {k}")
+    if k == 0:
+        return sp.Integer(1)
+    t = ogm_theta_exact(k - 1, n)
+    return (1 + sp.sqrt(sp.expand((8 if k == n else 4) * t**2 + 1))) / 2
+
+
 def ogm_step(x, y, g, *, k, n, L):
     """One OGM step on (x_k, y_k) with the gradient g at y_k: returns (x_{k+1}, y_{k+1})."""
-    t0, t1 = ogm_theta(k, n), ogm_theta(k + 1, n)
+    theta = ogm_theta_exact if isinstance(L, sp.Basic) else ogm_theta
+    t0, t1 = theta(k, n), theta(k + 1, n)
     x1 = y - g / L
     return x1, x1 + (t0 - 1) / t1 * (x1 - x) + t0 / t1 * (x1 - y)

@@ -91,9 +91,9 @@ def _check_exact(method) -> None:
     syms = {p: sp.Symbol(p, real=True) for p in method.params}
     L = sp.Symbol("L", positive=True)
     start = sp.Matrix(method.start)
-    for k in _probe_steps(method):
+    for k in _probe_steps(method):  # k, n as sympy integers: a rule's 1 / (k + 1) stays exact
         try:
-            A, B, C, E = method.symbolic(syms, k=k, n=_PROBE_N, L=L)
+            A, B, C, E = method.symbolic(syms, k=sp.Integer(k), n=sp.Integer(_PROBE_N), L=L)
         except ValueError:
             raise
         except Exception as exc:  # noqa: BLE001

@@ -10,7 +10,8 @@ where the gradient is taken, one step reads (the form schedule-free SGD implemen
 
     y_{k+1} = (1 - c) y_k + c z_k - eta (1 - beta (1 - c)) g_k,     z_{k+1} = z_k - eta g_k,
 
-and x_k = (y_k - (1 - beta) z_k) / beta is not needed.
+and x_k = (y_k - (1 - beta) z_k) / beta is not needed. ``get("gspa").one_step(...)`` derives
+this step from GSPA's definition on (x, z) (:mod:`lyapunov.methods.proof_step`).
 """
 
 

@@ -19,7 +19,8 @@ the horizon n). The one rule gives every tool its view of the method:
   exact worst case :mod:`lyapunov.pep` and the generic simulator run on them);
 * :meth:`Method.symbolic` -- the same matrices as sympy expressions (validation, proofs);
 * :meth:`Method.one_step` -- the symbolic step of a proof file
-  (:class:`lyapunov.engine.OneStep`);
+  (:class:`lyapunov.engine.OneStep`), exact; where the gradient is taken at a combination
+  y of the state, on the state (y, the others but one) (:mod:`.proof_step`);
 * the rule itself applied to numpy arrays, torch tensors or PEPit points.
 
 ``gradient_at`` names the state variable where the gradient is taken, or is a function of the
@@ -266,31 +267,48 @@ class Method:
         E = np.broadcast_to(np.asarray(E, dtype=float), shape)[..., :s]
         return AB[..., :s], AB[..., s], C, E
 
+    def _units(self):
+        """Sympy unit vectors of length s + 1: one per state variable, then the gradient."""
+        s = len(self.state)
+        eye = [
+            np.array([sp.Integer(int(i == j)) for j in range(s + 1)], dtype=object)
+            for i in range(s + 1)
+        ]
+        return tuple(eye[:s]), eye[s]
+
+    def _coefficients(self, v) -> list:
+        """The exact coefficients (cancelled) of a vector given on the units of ``_units``."""
+        s = len(self.state)
+        v = np.asarray(v, dtype=object)
+        if v.shape != (s + 1,):
+            raise ValueError(
+                f"{self.name}: the rule must give vectors (one per state variable), got "
+                f"something of shape {v.shape}"
+            )
+        return [sp.cancel(sp.sympify(e)) for e in v]
+
+    def _symbols(self, values: Mapping | None) -> Mapping:
+        return {p: sp.Symbol(p, real=True) for p in self.params} if values is None else values
+
+    def symbolic_point(self, where: Point, values: Mapping | None = None, *, k=0, n=None, L=None):
+        """The weights of the point ``where`` (``gradient_at``, ``output``) on the state, a
+        1 x s sympy row: the point is ``sum_s w_s s``."""
+        units, _ = self._units()
+        w = self._coefficients(self.point(where, units, self._symbols(values), k=k, n=n, L=L))
+        return sp.Matrix([w[: len(self.state)]])
+
     def symbolic(self, values: Mapping | None = None, *, k=0, n=None, L=None):
         """(A, B, C, E) as sympy matrices, in the parameter symbols (default: symbols named
         like the parameters) or in the given ``values``."""
         s = len(self.state)
-        if values is None:
-            values = {p: sp.Symbol(p, real=True) for p in self.params}
-        eye = [[sp.Integer(int(i == j)) for j in range(s + 1)] for i in range(s + 1)]
-        units = tuple(np.array(eye[i], dtype=object) for i in range(s))
-        g = np.array(eye[s], dtype=object)
-
-        def vec(v) -> list:
-            v = np.asarray(v, dtype=object)
-            if v.shape != (s + 1,):
-                raise ValueError(
-                    f"{self.name}: the rule must give vectors (one per state variable), got "
-                    f"something of shape {v.shape}"
-                )
-            return [sp.cancel(sp.sympify(e)) for e in v]
-
-        nxt = [vec(r) for r in self.apply(units, g, values, k=k, n=n, L=L)]
-        C = vec(self.gradient_point(units, values, k=k, n=n, L=L))
-        E = vec(self.output_point(units, values, k=k, n=n, L=L))
+        values = self._symbols(values)
+        units, g = self._units()
+        nxt = [self._coefficients(r) for r in self.apply(units, g, values, k=k, n=n, L=L)]
+        C = self.symbolic_point(self.gradient_at, values, k=k, n=n, L=L)
+        E = self.symbolic_point(self.output, values, k=k, n=n, L=L)
         A = sp.Matrix([r[:s] for r in nxt])
         B = sp.Matrix([r[s] for r in nxt])
-        return A, B, sp.Matrix([C[:s]]), sp.Matrix([E[:s]])
+        return A, B, C, E
 
     # -- proofs ----------------------------------------------------------------------------
     def region(self, values: Mapping) -> list:
@@ -301,29 +319,29 @@ class Method:
             out.extend(self.ranges[p].relations(values[p]))
         return out
 
-    def one_step(self, sigma2, values: Mapping | None = None, *, k=0, n=None, L=None):
-        """The symbolic step of a proof file (:class:`lyapunov.engine.OneStep`): points
-        ``step.<state>`` and ``step.<state>1``, the gradient taken at ``gradient_at``.
+    def one_step(
+        self,
+        sigma2,
+        values: Mapping | None = None,
+        *,
+        k=0,
+        n=None,
+        L=None,
+        eliminate: str | None = None,
+    ):
+        """The symbolic step of a proof file (:class:`lyapunov.engine.OneStep`), exact.
 
         ``values`` gives each parameter as a symbol or expression (default: a positive real
-        symbol per parameter). The gradient must be taken at a state variable; write the
-        method on a state that contains its gradient point (e.g. GSPA on (y, z)) otherwise.
+        symbol per parameter). Where the gradient is taken at a state variable, the step is on
+        the method's own state, points ``step.<state>`` and ``step.<state>1``. Where it is
+        taken at a combination y = sum_s w_s s of the state (GSPA, schedule-free SGD, triple
+        momentum), the step is on the state (y, the other variables but one, s0), with
+        s0 = (y - sum_{s != s0} w_s s) / w_s0 and the gradient at ``step.y``: see
+        :func:`lyapunov.methods.proof_step.gradient_state` (``eliminate`` names s0).
         """
-        from ..engine import OneStep
+        from .proof_step import one_step
 
-        if not isinstance(self.gradient_at, str):
-            raise ValueError(
-                f"{self.name}: a proof step needs the gradient taken at a state variable; "
-                "write the method on a state that contains its gradient point"
-            )
-        if values is None:
-            values = {p: sp.Symbol(p, positive=True) for p in self.params}
-
-        def update(*args):
-            *state, g = args
-            return self.apply(tuple(state), g, values, k=k, n=n, L=L)
-
-        return OneStep(self.state, update, sigma2, grad_at=self.gradient_at)
+        return one_step(self, sigma2, values, k=k, n=n, L=L, eliminate=eliminate)
 
     def __repr__(self) -> str:
         return f"Method({self.name!r}, state={self.state}, params={self.params})"
