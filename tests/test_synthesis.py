@@ -141,8 +141,11 @@ def _shipped_lemmas():
     for path in sorted(PROOFS.glob("p*.py")):
         for item in load_file(path):
             th = item.theorem
-            if isinstance(th, DescentLemma) and all(
-                f.origin is not None or f.name == "variance(xi)" for f in th.certificate
+            by_hand = "Certificate (by hand" in th.statement  # says the search cannot
+            if (
+                isinstance(th, DescentLemma)
+                and not by_hand
+                and all(f.origin is not None or f.name == "variance(xi)" for f in th.certificate)
             ):
                 out.append(pytest.param(th, id=th.name.split()[0]))
     return out
@@ -159,7 +162,7 @@ def test_auto_version_of_each_shipped_lemma_certifies(th):
 
 def test_the_shipped_lemmas_are_all_covered():
     names = {p.id for p in _shipped_lemmas()}
-    assert {"P3", "P4", "P4b", "P7", "P8"} <= names
+    assert {"P3", "P4", "P4b", "P7", "P8", "P13", "P15", "P16a", "P16b"} <= names
 
 
 def test_same_seed_same_certificate():

@@ -31,6 +31,7 @@ __all__ = [
     "finish",
     "spa_candidates",
     "explained",
+    "smooth_only",
 ]
 
 
@@ -42,7 +43,8 @@ class BoundResult(BoundDisplay):
     (P4c ...): L*eta = 4.5"`` (``""`` where it is finite); ``step_limit``: every step
     (``step_name``: ``"lr"`` or ``"eta"``) below it is certified at the other parameters, and
     none at or above it (a supremum: not itself certified). ``lyapunov bound --json`` prints
-    them as ``"reason"`` and ``"step_limit"``.
+    them as ``"reason"`` and ``"step_limit"``. ``measure``: what is bounded (``"avg_grad2"``;
+    ``"last_gap"`` or ``"last_dist2"`` in the convex and PL classes, :mod:`.classes`).
 
     In a notebook it renders as a small table (``_repr_html_``) or as LaTeX (``_repr_latex_``).
     """
@@ -52,6 +54,7 @@ class BoundResult(BoundDisplay):
     reason: np.ndarray | str = ""
     step_limit: np.ndarray | float = float("nan")
     step_name: str = ""
+    measure: str = "avg_grad2"
 
 
 @cache
@@ -68,8 +71,23 @@ def rates() -> dict[str, CompiledRate]:
     }
 
 
+def smooth_only(measure: str | None, **consts) -> None:
+    """ValueError for a measure or class constant that the class "smooth" does not have."""
+    if measure not in (None, "avg_grad2"):
+        raise ValueError(
+            f"measure: must be avg_grad2 for function_class='smooth', got {measure!r} (last_gap "
+            "and last_dist2 need a convex or PL class)"
+        )
+    for name, v in consts.items():
+        if v is not None:
+            raise ValueError(f"{name}: not a constant of function_class='smooth'")
+
+
 def common_args(L, sigma2, steps, gap) -> dict[str, np.ndarray]:
     """L, sigma2, steps and gap validated (ValueError naming the bad one), as arrays."""
+    for name, v in (("L", L), ("gap", gap)):
+        if v is None:
+            raise ValueError(f"{name}: required for function_class='smooth'")
     return {
         "L": check_range("L", L),
         "sigma2": check_range("sigma2", sigma2),
@@ -103,14 +121,46 @@ def explained(res: BoundResult, method: str, **values: np.ndarray) -> BoundResul
     return dataclasses.replace(res, reason=reason, step_limit=limit, step_name=name)
 
 
-def sgd(*, lr, L, sigma2, steps, gap, detail: bool = False):
+def sgd(
+    *,
+    lr,
+    L=None,
+    sigma2,
+    steps,
+    gap=None,
+    detail: bool = False,
+    function_class: str = "smooth",
+    measure: str | None = None,
+    mu=None,
+    distance=None,
+):
     """Certified bound for SGD, x_{k+1} = x_k - lr (grad f(x_k) + xi_k)  (theorem P3):
 
     2 gap / (steps lr (2 - L lr)) + L lr sigma2 / (2 - L lr)      for 0 < L lr < 2, else inf;
 
     for short horizons (steps <= 4096) the chain of P8 and P10 at c = 1 where it is smaller
     (SGD is SPA with c = 1: :func:`spa` at c = 1 gives the same value).
+
+    Other classes (``function_class`` "smooth_convex", "smooth_strongly_convex" with ``mu``,
+    "pl" with ``mu``; ``distance`` = |x_0 - x_*|): last-iterate bounds, :mod:`.classes`.
     """
+    if function_class != "smooth":
+        from .classes import class_bound
+
+        return class_bound(
+            "sgd",
+            function_class=function_class,
+            measure=measure,
+            lr=lr,
+            L=L,
+            sigma2=sigma2,
+            steps=steps,
+            mu=mu,
+            distance=distance,
+            gap=gap,
+            detail=detail,
+        )
+    smooth_only(measure, mu=mu, distance=distance)
     args = common_args(L, sigma2, steps, gap)
     eta = check_range("lr", lr)
     r = rates()["P3"]

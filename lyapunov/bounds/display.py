@@ -47,6 +47,17 @@ def _table(rows: list[tuple[str, str]], title: str) -> str:
     return f"<table><caption>{html.escape(title)}</caption>{body}</table>"
 
 
+#: what a bound is on, by measure: (text, LaTeX)
+MEASURE_TEXT = {
+    "avg_grad2": (
+        "(1/n) sum_k E|grad f(x_k)|^2",
+        r"\frac{1}{n}\sum_{k<n} \mathbb{E}\|\nabla f(x_k)\|^2",
+    ),
+    "last_gap": ("E f(x_n) - f_*", r"\mathbb{E} f(x_n) - f_*"),
+    "last_dist2": ("E|x_n - x_*|^2", r"\mathbb{E}\|x_n - x_*\|^2"),
+}
+
+
 class BoundDisplay:
     """Notebook display of a bound with its theorem (``value``, ``theorem`` attributes)."""
 
@@ -55,6 +66,7 @@ class BoundDisplay:
     reason: np.ndarray | str = ""
     step_limit: np.ndarray | float = float("nan")
     step_name: str = ""
+    measure: str = "avg_grad2"
 
     def _limit_text(self) -> str:
         """ "certified for lr < 0.3989" (scalar results with a known limit), else ""."""
@@ -74,7 +86,7 @@ class BoundDisplay:
                 + "$"
             )
         return (
-            r"$\frac{1}{n}\sum_{k<n} \mathbb{E}\|\nabla f(x_k)\|^2 \le "
+            rf"${MEASURE_TEXT[self.measure][1]} \le "
             rf"{number_latex(self.value)}\quad\text{{(theorem {self.theorem})}}$"
         )
 
@@ -95,7 +107,7 @@ class BoundDisplay:
                 rows.append(("why", str(self.reason)))
             if self._limit_text():
                 rows.append(("steps", self._limit_text()))
-        return _table(rows, "certified bound on (1/n) sum_k E|grad f(x_k)|^2")
+        return _table(rows, f"certified bound on {MEASURE_TEXT[self.measure][0]}")
 
 
 class BestDisplay:

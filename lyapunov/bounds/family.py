@@ -29,7 +29,16 @@ import numpy as np
 
 from ..methods.registry import to_gspa
 from ..validate import check_range
-from .constant import BoundResult, common_args, explained, finish, sgd, spa, spa_candidates
+from .constant import (
+    BoundResult,
+    common_args,
+    explained,
+    finish,
+    sgd,
+    smooth_only,
+    spa,
+    spa_candidates,
+)
 from .free import FreeWeightRate, SafeRegion
 
 __all__ = ["sgdm", "gspa", "gspa_schedule", "nesterov", "qhm", "schedule_free"]
@@ -230,10 +239,26 @@ def gspa_schedule(
     return value
 
 
-def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
+def schedule_free(
+    *,
+    lr,
+    momentum,
+    L=None,
+    sigma2,
+    steps,
+    gap=None,
+    detail: bool = False,
+    function_class: str = "smooth",
+    measure: str | None = None,
+    G=None,
+    distance=None,
+):
     """Certified bound for ``schedulefree.SGDScheduleFree(lr, momentum)`` (constant lr, no
     warm-up): GSPA with eta = lr, c_k = 1/(k + 1), beta = momentum (P9c), on the average of
     |grad f(y_k)|^2 at the train-mode parameters y_k.
+
+    ``function_class="convex_lipschitz"`` (with ``G`` and ``distance`` = |x_0 - x_*|): the last
+    iterate E f(x_n) - f_* (P16, any momentum in [0, 1]), :mod:`.classes`.
 
     Theorem P12 run backwards from (a_n, b_n) = (0, 0) with n = steps:
 
@@ -242,6 +267,24 @@ def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
     every step's (a_k, b_k, s) checked inside P12's region (b_k >= 0 for k >= 1). The cost is
     O(steps) per distinct value of ``steps``.
     """
+    if function_class != "smooth":
+        from .classes import class_bound
+
+        return class_bound(
+            "schedule_free",
+            function_class=function_class,
+            measure=measure,
+            lr=lr,
+            momentum=momentum,
+            L=L,
+            sigma2=sigma2,
+            steps=steps,
+            G=G,
+            distance=distance,
+            gap=gap,
+            detail=detail,
+        )
+    smooth_only(measure, G=G, distance=distance)
     args = common_args(L, sigma2, steps, gap)
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)

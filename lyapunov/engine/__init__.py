@@ -6,9 +6,13 @@ A proof file needs only what this module exports::
 
     from lyapunov.engine import DescentLemma, OneStep, Smooth, f, params, sqnorm
 
+(a :class:`Potential` for last-iterate rates in the convex, strongly convex and PL classes)
+
 and, for a certificate the toolkit finds itself (``lyapunov prove``), ``AUTO`` and
-``unknowns``.
+``unknowns``; ``Rational`` (sympy's) writes exact constants such as ``Rational(1, 2)``.
 """
+
+from sympy import Rational
 
 from .kernel.auto import AUTO, Unknown, unknowns
 from .kernel.classes import (
@@ -25,6 +29,7 @@ from .kernel.facts import Fact, assumption
 from .kernel.forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients, vectors
 from .kernel.psd import decide_psd, indefinite_witness
 from .kernel.region import MalformedError, Region, params
+from .kernel.potential import Potential
 from .kernel.setting import OneStep
 from .kernel.theorems import DescentLemma, Identities, Inequalities, Theorem
 from .kernel.verdict import CERTIFIED, NOT_PROVED, REFUTED, Check, Verdict
@@ -55,7 +60,9 @@ __all__ = [
     "Inequalities",
     "MalformedError",
     "OneStep",
+    "Potential",
     "Point",
+    "Rational",
     "Region",
     "Smooth",
     "Theorem",

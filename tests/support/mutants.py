@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import sympy as sp
 
+from lyapunov.engine.kernel.potential import Potential
 from lyapunov.engine.kernel.theorems import DescentLemma, Identities, Inequalities
 
 __all__ = [
@@ -26,7 +27,12 @@ ONE_PERCENT = sp.Rational(1, 100)
 def descent_mutants(th: DescentLemma, factor=ONE_PERCENT) -> Iterator[tuple[str, object]]:
     """Rate up, noise term down, and for each multiplier: negated, its smooth fact moved to
     the swapped pair of points, or the fact dropped."""
-    yield f"rho * (1 + {factor})", th.replace(rho=th.rho * (1 + factor))
+    if isinstance(th, Potential):  # a faster contraction, a smaller drift, a larger weight
+        yield f"contraction * (1 - {factor})", th.replace(contraction=th.contraction * (1 - factor))
+        if th.drift != 0:
+            yield f"drift * (1 - {factor})", th.replace(drift=th.drift * (1 - factor))
+    else:
+        yield f"rho * (1 + {factor})", th.replace(rho=th.rho * (1 + factor))
     if th.nu != 0:
         yield f"nu * (1 - {factor})", th.replace(nu=th.nu * (1 - factor))
     cert = dict(th.certificate)
@@ -38,7 +44,8 @@ def descent_mutants(th: DescentLemma, factor=ONE_PERCENT) -> Iterator[tuple[str,
         yield f"multiplier of {fact.name} negated", th.replace(certificate=flipped)
         if fact.origin is not None:
             cls, kind, i, j = fact.origin
-            if i.name != j.name and kind != "lipschitz":  # lipschitz(i,j) = lipschitz(j,i)
+            # lipschitz(i,j) = lipschitz(j,i); a one-point fact (pl(p), bounded(p)) has no swap
+            if i.name != j.name and kind != "lipschitz" and kind not in cls.UNARY:
                 moved = {k: v for k, v in cert.items() if k != fact}
                 moved[getattr(cls, kind)(j, i)] = lam
                 yield f"{fact.name} moved to ({j.name},{i.name})", th.replace(certificate=moved)

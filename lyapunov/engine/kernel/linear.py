@@ -140,6 +140,9 @@ class LinearResidual:
             label = f"|{a}|^2" if i == j else f"<{a},{b}>"
             self.entries.append(Entry("quad", label, aff.simplified(), (i, j)))
         self.entries = [e for e in self.entries if e.value.coeffs or e.kind == "quad"]
+        # a potential's side conditions are not those of a descent lemma: the exact check
+        # alone decides them (the search then only fits the claim)
+        side = side and getattr(theorem, "SIDE_IN_SEARCH", True)
         self.side = self._side_conditions() if side else _NO_SIDE
         self._evaluator: _Evaluator | None = None
 

@@ -7,7 +7,9 @@ a certificate talks about. Coordinates are relative to the point where the gradi
 * ``(z-x)``   the difference z_k - x_k (one per extra state variable),
 * ``g(x)``, ``g(z)``   gradients of f at the current points (known before the noise),
 * ``xi``      the gradient noise of step k, E[xi | past] = 0, E|xi|^2 <= sigma2,
-* ``g(x1)``, ``g(z1)``   gradients at the next points (they depend on xi).
+* ``g(x1)``, ``g(z1)``   gradients at the next points (they depend on xi),
+* ``(*-x)``   x_* - x_k, for the point ``star``: a minimiser x_* of f (gradient 0, value
+  f_* = f(x_*)) in the classes that have one; in the others only its value f_* = inf f is used.
 
 The step is taken with the stochastic gradient g(x) + xi.
 """
@@ -67,11 +69,13 @@ class OneStep:
         self.rate_point = self.current[state.index(grad_at)]
         for p in (*self.current, *self.next):
             setattr(self, p.name, p)
+        #: x_* (a minimiser: gradient 0), deterministic, hence known before the noise
+        self.star = Point("*", VecSymbol(f"(*-{grad_at})"), sp.Integer(0))
 
     @property
     def known(self) -> list[VecSymbol]:
         """Vectors known before the noise of this step (E<xi, v> = 0 for them)."""
-        return [*self.diffs.values(), *(p.grad for p in self.current)]
+        return [*self.diffs.values(), self.star.pos, *(p.grad for p in self.current)]
 
     def variance(self) -> Fact:
         """E|xi|^2 - sigma2 <= 0 (holds in expectation)."""
@@ -94,3 +98,7 @@ class OneStep:
         """The state at k = 0, where every state variable equals x_0."""
         p = Point("x0", sp.Integer(0), VecSymbol("g(x0)"))
         return tuple(p for _ in self.state_names)
+
+    def initial_star(self) -> Point:
+        """x_* seen from x_0 (position x_* - x_0, gradient 0, value f_*)."""
+        return Point("*", VecSymbol("(*-x0)"), sp.Integer(0))

@@ -159,10 +159,7 @@ class DescentLemma(Theorem):
             bad = ", ".join(s.name for s in self.region.symbols if isinstance(s, Unknown))
             raise MalformedError(f"{self.name}: the region may not involve the unknown(s) {bad}")
         try:
-            self.A_now = Form.lift(self.lyapunov(*self.step.current))
-            self.A_next = Form.lift((self.lyapunov_next or self.lyapunov)(*self.step.next))
-            self.G = Form.lift(self.gain(*self.step.current)) if self.gain else Form()
-            self.A_init = Form.lift(self.lyapunov(*self.step.initial()))
+            self._build_forms()
         except (TypeError, ValueError) as exc:
             raise MalformedError(f"{self.name}: lyapunov function: {exc}") from None
         if self.G.fvals:
@@ -197,6 +194,13 @@ class DescentLemma(Theorem):
         else:
             self.certificate = self._validated_certificate(self.region.symbols)
         self.statement = self.statement or ""
+
+    def _build_forms(self) -> None:
+        """A_k, A_{k+1}, the gain and A_0 as forms of the step's points."""
+        self.A_now = Form.lift(self.lyapunov(*self.step.current))
+        self.A_next = Form.lift((self.lyapunov_next or self.lyapunov)(*self.step.next))
+        self.G = Form.lift(self.gain(*self.step.current)) if self.gain else Form()
+        self.A_init = Form.lift(self.lyapunov(*self.step.initial()))
 
     def _validated_certificate(self, syms) -> dict[Fact, sp.Expr]:
         if not isinstance(self.certificate, Mapping) or not self.certificate:
@@ -244,11 +248,15 @@ class DescentLemma(Theorem):
         g = self.step.rate_point.grad
         return (
             self.A_next
-            - self.A_now
+            - self._contraction() * self.A_now
             + self.rho * sqnorm(g)
             + self.G
             - Form(const=self.nu * self.step.sigma2)
         )
+
+    def _contraction(self) -> sp.Expr:
+        """The factor q of A_k in the claim (1 here: a descent lemma)."""
+        return sp.Integer(1)
 
     def residual(self) -> Form:
         """S - sum lambda_i F_i, in expectation (zero-mean cross terms dropped)."""
@@ -310,8 +318,11 @@ class DescentLemma(Theorem):
                 + ", ".join(f"{b.name}={_frac(w)}" for b, w in zip(basis, psd.witness, strict=True))
             )
         yield _check("residual quadratic form <= 0 (NSD)", psd.decision, "; ".join(parts))
-        # side conditions of the rate
-        yield _check("rho > 0", decide(self.rho, ">", R, budget.left()))
+        yield from self._rate_checks(budget)
+
+    def _rate_checks(self, budget: Budget):
+        """The side conditions of the rate: rho > 0 and A_k >= inf f, A_0 = f(x_0)."""
+        yield _check("rho > 0", decide(self.rho, ">", self.region, budget.left()))
         yield from self._lower_bound_checks(budget)
 
     def _lower_bound_checks(self, budget: Budget):

@@ -65,10 +65,18 @@ def judge(res: SDPResult) -> str:
 
 def fact_pool(theorem) -> list[Fact]:
     """Every fact of the theorem's function class between every ordered pair of the step's
-    points (current and next), and the noise variance."""
-    step = theorem.step
-    pool = theorem.function_class.facts([*step.current, *step.next])
+    points (current and next; and x_* for a potential in a class with a minimiser), every
+    one-point fact of the class at them, and the noise variance."""
+    step, cls = theorem.step, theorem.function_class
+    points = [*step.current, *step.next]
+    pairwise = points + [step.star] if _uses_star(theorem) and cls.MINIMIZER else points
+    pool = cls.facts(pairwise)
+    pool += [getattr(cls, kind)(p) for kind in cls.UNARY for p in points]
     return [*pool, step.variance()]
+
+
+def _uses_star(theorem) -> bool:
+    return "*" in theorem.A_now.fvals or any("*" in v.name for v in theorem.A_now.basis())
 
 
 def point_key(pt: dict) -> tuple:
