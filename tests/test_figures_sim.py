@@ -48,6 +48,20 @@ def test_correlation_axes_legends_and_curves(corr_fig):
         assert ax.get_xlabel()
 
 
+def test_correlation_says_momentum_as_the_other_figures(corr_fig):
+    import matplotlib.text
+
+    texts = [t.get_text() for t in corr_fig.findobj(matplotlib.text.Text) if t.get_text()]
+    assert not any("beta" in t.lower() for t in texts)
+    for ax in corr_fig.axes:
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert [t.split()[0] for t in legend[: len(correlation.C_VALUES)]] == ["momentum"] * 3
+    # the symbols of the panels are defined under them
+    note = " ".join(t.get_text() for t in corr_fig.texts)
+    assert "$b_k$: momentum buffer" in note and "$g_k$: stochastic gradient" in note
+    assert "P7's certified coefficients" in note
+
+
 def test_correlation_positive_early_and_not_late(corr_fig):
     # momentum 0.9 (c = 0.1) is the second curve of each panel; x starts at k = 1
     for ax_cos, ax_gain in (corr_fig.axes[0:2], corr_fig.axes[2:4]):

@@ -16,11 +16,15 @@ __all__ = ["command"]
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
-    default="figures",
-    show_default=True,
-    help="Folder for the PNG and PDF files (and README.md).",
+    default=None,
+    help="Folder for the PNG and PDF files (and README.md). Default: figures (full run) or "
+    "figures-quick (--quick). A --quick preview never overwrites full-run figures.",
 )
-@click.option("--quick", is_flag=True, help="Small grids and few runs (CI, previews).")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Small grids and few runs (CI, previews); written to figures-quick/ unless --out.",
+)
 @click.option("--only", type=str, default=None, help="Generate one figure by name.")
 @click.option(
     "--seed",
@@ -34,13 +38,18 @@ def figures(out, quick, only, seed):
 
     \b
     Examples:
-      lyapunov figures --quick
+      lyapunov figures --quick                  # previews in figures-quick/
       lyapunov figures --only tightness --out /tmp/figs
+      lyapunov figures                          # the full run: rewrites figures/
     """
-    from ..figures import FIGURES, generate
+    from ..figures import FIGURES, check_out, default_out, generate
 
     if only is not None and only not in FIGURES:
         raise CliUsageError(f"--only: unknown figure {only!r}; choose from {', '.join(FIGURES)}")
+    try:
+        out = check_out(default_out(quick) if out is None else out, quick)
+    except ValueError as exc:
+        raise CliUsageError(f"--{exc}") from None
     names = [only] if only else list(FIGURES)
     t0 = time.perf_counter()
     with click.progressbar(
@@ -60,7 +69,11 @@ def figures(out, quick, only, seed):
             raise CliUsageError(f"--out: cannot write to {out}: {exc.strerror}") from None
     for p in paths:
         click.echo(str(p))
-    click.echo(f"{len(paths)} figures written in {time.perf_counter() - t0:.1f} s")
+    kind = "quick previews" if quick else "figures"
+    click.echo(
+        f"{len(paths)} {kind} (PNG and PDF) written to {out.resolve()} "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ TITLE = "Momentum-buffer / gradient correlation over training and its certified 
 CAPTION = """
 Left: the mean over runs of cos_k = cos(b_k, grad f(x_k)) between the momentum buffer and the
 true gradient, recorded by `lyapunov.sim.simulate` (SGD+M in PyTorch form, lr = c eta,
-momentum beta = 1 - c, P1), for three momenta at the same long-run step L eta = 0.5, Gaussian
+momentum = 1 - c, P1), for three momenta at the same long-run step L eta = 0.5, Gaussian
 gradient noise of total variance sigma2 = 0.1, on two non-convex objectives with L = 1
 (`cosine`, `rosenbrock`, dim 10, every run from the objective's default x_0); band: 95%
 confidence interval of the mean over the runs. The buffer is almost parallel to the gradient
@@ -20,7 +20,7 @@ underdamped momentum oscillation, and at the noise floor it is about uncorrelate
 slightly negative (-0.05 to -0.3). Right: the theory's predicted gain per step,
 gamma <g_k, x_k - z_k> / (rho |g_k|^2) of theorem P7 (its certified expressions gamma, rho
 lambdified at b = 0, where the gain is largest; every parameter point is inside P7's region
-L eta <= 2 - c), from the same runs in SPA form (x_k - z_k = beta eta b_k, P1; band: 95%
+L eta <= 2 - c), from the same runs in SPA form (x_k - z_k = momentum eta b_k, P1; band: 95%
 interval of the numerator's mean): step k is credited with the decrease (1 + gain_k) rho |g_k|^2.
 The gain is large early (mean over k <= 10 about 4 at momentum 0.9, peaks of 15-17, beyond
 SGD's level) and negative at the noise floor (about -0.4 at momentum 0.9, because there the
@@ -110,14 +110,14 @@ def make(quick: bool = False, seed: int = 0):
 
     D = data(quick, seed)
     k = np.arange(D["steps"])
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
     colors = plt.cm.viridis(np.linspace(0.0, 0.8, len(D["c"])))
     z95 = 1.96
     for row, name in zip(axes, OBJECTIVES, strict=True):
         r = D[name]
         ax, ax2 = row
         for p, col in enumerate(colors):
-            lab = rf"$\beta$ = {r['momentum'][p]:g} ($c$ = {D['c'][p]:g})"
+            lab = rf"momentum {r['momentum'][p]:g} ($c$ = {D['c'][p]:g})"
             m, se = r["cos"][p], r["cos_se"][p]
             ax.plot(k[1:], m[1:], color=col, lw=1.2, label=lab)
             ax.fill_between(k[1:], (m - z95 * se)[1:], (m + z95 * se)[1:], color=col, alpha=0.2)
@@ -131,19 +131,37 @@ def make(quick: bool = False, seed: int = 0):
         ax.set_xscale("log")
         ax2.set_xscale("log")
         ax2.set_yscale("symlog", linthresh=0.1)
-        ax.set_ylabel(r"$E\,\cos(b_k, \nabla f(x_k))$")
-        ax2.set_ylabel(r"$\gamma\,E\langle g_k, x_k - z_k\rangle \,/\, (\rho\,E|g_k|^2)$")
+        ax.set_ylabel(r"$E\,\cos(b_k, \nabla f(x_k))$" "\n(buffer vs true gradient)")
+        ax2.set_ylabel(
+            "predicted gain per step\n"
+            r"$\gamma\,E\langle g_k, x_k - z_k\rangle \,/\, (\rho\,E|g_k|^2)$"
+        )
         ax.set_title(
             f"{name}: buffer/gradient cosine (simulator, {D['runs']} runs, "
             rf"$\sigma^2$ = {SIGMA2:g}, $L\eta$ = {L_ETA:g})",
             fontsize=9,
         )
-        ax2.set_title(f"{name}: P7's predicted gain per step (b = 0)", fontsize=9)
+        ax2.set_title(f"{name}: P7's predicted gain per step (P7's weight b = 0)", fontsize=9)
         ax.legend(fontsize=8, loc="lower left")
         ax2.legend(fontsize=8, loc="lower left")
         ax.grid(alpha=0.3, which="both")
         ax2.grid(alpha=0.3, which="both")
     for ax in axes[1]:
         ax.set_xlabel("step $k$")
-    fig.tight_layout()
+    fig.text(0.01, 0.005, SYMBOLS, fontsize=8, va="bottom", ha="left")
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
+
+
+#: the symbols of the panels, in words (under the figure)
+SYMBOLS = "\n".join(
+    (
+        r"$b_k$: momentum buffer of torch.optim.SGD;  $g_k$: stochastic gradient;  $c$ = 1 - "
+        r"momentum and $\eta$ = lr / (1 - momentum): SPA's weight and step (P1);  "
+        r"$x_k - z_k$ = momentum $\cdot\,\eta\, b_k$ (SPA form).",
+        r"$\gamma, \rho$: P7's certified coefficients; step $k$ is credited with the decrease "
+        r"$(1 + \mathrm{gain}_k)\,\rho\,|g_k|^2$.  Band: 95% confidence interval of the mean.",
+        r"Dotted: SGD's certified rate at the same $\eta$ (P3), as a gain: above it, momentum's "
+        "certified decrease beats SGD's.",
+    )
+)
