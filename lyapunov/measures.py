@@ -10,6 +10,7 @@ name           the measure                            needs
 avg_grad2      (1/n) sum_{k<n} |grad f(y_k)|^2        --
 min_grad2      min_{k<n} |grad f(y_k)|^2              --
 last_gap       f(x_n) - f_*                           --
+avg_gap        (1/n) sum_{k<n} f(y_k) - f_*           --
 last_dist2     |x_n - x_*|^2                          a class with a minimiser (convex ones)
 =============  =====================================  ========================================
 
@@ -64,6 +65,14 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "last_gap", "f(x_n) - f_*", False, lambda grads, output, star: [f(output) - f(star)]
+        ),
+        Measure(
+            "avg_gap",
+            "(1/n) sum_{k<n} f(y_k) - f_*",
+            False,
+            lambda grads, output, star: [
+                sum((f(p) - f(star) for p in grads), Form()) / sp.Integer(len(grads))
+            ],
         ),
         Measure(
             "last_dist2",

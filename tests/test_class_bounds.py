@@ -20,12 +20,57 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("lr, momentum", [(0.05, 0.5), (0.3, 0.5), (0.5, 0.1), (0.2, 0.3)])
+def test_sgdm_average_gap_is_at_least_the_exact_worst_case(lr, momentum):
+    """P17 in the optimizer's (lr, momentum), against the worst case of the same average."""
+    kw = dict(lr=lr, momentum=momentum, L=1.0, steps=8, distance=1.0)
+    b = class_bound("sgdm", function_class="smooth_convex", measure="avg_gap", sigma2=0, **kw)
+    w = pep.solve("sgdm", function_class="smooth_convex", measure="avg_gap", **kw).value
+    assert np.isfinite(b) and b >= w * (1 - 1e-6), (b, w)
+    # the same theorem in SPA coordinates
+    spa = class_bound(
+        "spa",
+        function_class="smooth_convex",
+        measure="avg_gap",
+        eta=lr / (1 - momentum),
+        c=1 - momentum,
+        L=1.0,
+        sigma2=0,
+        steps=8,
+        distance=1.0,
+    )
+    assert spa == pytest.approx(b, rel=1e-12)
+
+
+def test_sgdm_outside_its_region_says_why():
+    r = class_bound(
+        "sgdm",
+        function_class="smooth_convex",
+        measure="avg_gap",
+        lr=0.1,
+        momentum=0.9,
+        L=1,
+        sigma2=0,
+        steps=10,
+        distance=1,
+        detail=True,
+    )
+    assert r.value == math.inf and "lr/(1 - momentum)" in r.reason
+
+
 @pytest.mark.parametrize("cls, measure, consts, init", CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("lr, steps", [(1.0, 5), (0.5, 10), (0.9, 3)])
 def test_bound_is_at_least_the_exact_worst_case(cls, measure, consts, init, lr, steps):
     b = class_bound(
-        "sgd", function_class=cls, measure=measure, lr=lr, L=1, sigma2=0, steps=steps,
-        **consts, **init,
+        "sgd",
+        function_class=cls,
+        measure=measure,
+        lr=lr,
+        L=1,
+        sigma2=0,
+        steps=steps,
+        **consts,
+        **init,
     )
     w = pep.solve(
         "sgd", steps=steps, L=1, function_class=cls, measure=measure, lr=lr, **consts, **init
@@ -43,7 +88,13 @@ def test_bounds_sgd_takes_a_class():
     )
     assert v == pytest.approx(4.0 / 20)
     r = bounds.sgd(
-        lr=[0.5, 3.0], L=1.0, sigma2=0.1, steps=10, function_class="pl", mu=0.5, gap=1.0,
+        lr=[0.5, 3.0],
+        L=1.0,
+        sigma2=0.1,
+        steps=10,
+        function_class="pl",
+        mu=0.5,
+        gap=1.0,
         detail=True,
     )
     assert np.isfinite(r.value[0]) and r.value[1] == math.inf
@@ -56,8 +107,14 @@ def test_noise_floor_of_pl_and_strongly_convex():
     pl = class_bound("sgd", function_class="pl", lr=0.5, L=1, mu=0.2, sigma2=1, steps=10**6, gap=1)
     assert pl == pytest.approx(0.5 / (2 * 0.2 * 1.5))
     sc = class_bound(
-        "sgd", function_class="smooth_strongly_convex", lr=0.5, L=1, mu=0.2, sigma2=1,
-        steps=10**6, distance=1,
+        "sgd",
+        function_class="smooth_strongly_convex",
+        lr=0.5,
+        L=1,
+        mu=0.2,
+        sigma2=1,
+        steps=10**6,
+        distance=1,
     )
     assert sc == pytest.approx(0.5 / (0.2 * (2 - 0.2 * 0.5)))
 
@@ -66,7 +123,10 @@ def test_noise_floor_of_pl_and_strongly_convex():
     "kw, match",
     [
         ({"function_class": "convex_quadratic"}, "function_class: must be one of"),
-        ({"function_class": "pl", "mu": 0.1, "gap": 1, "measure": "last_dist2"}, "measure: must be"),
+        (
+            {"function_class": "pl", "mu": 0.1, "gap": 1, "measure": "last_dist2"},
+            "measure: must be",
+        ),
         ({"function_class": "smooth_strongly_convex", "distance": 1}, "mu: required"),
         ({"function_class": "smooth_strongly_convex", "mu": 1.0, "distance": 1}, "mu: must be <"),
         ({"function_class": "smooth_strongly_convex", "mu": 0.0, "distance": 1}, "mu: must be > 0"),

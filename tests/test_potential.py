@@ -31,9 +31,7 @@ STEP = OneStep(("x",), lambda x, g: x - eta * g, sigma2)
 SC = SmoothStronglyConvex(L, mu=mu)
 
 
-@pytest.mark.parametrize(
-    "stem", ["p13_sgd_smooth_convex", "p14_sgd_strongly_convex", "p15_sgd_pl"]
-)
+@pytest.mark.parametrize("stem", ["p13_sgd_smooth_convex", "p14_sgd_strongly_convex", "p15_sgd_pl"])
 def test_shipped_potentials_certify(stem):
     th, _ = load(stem)
     v = th.check(timeout=120)
@@ -138,6 +136,16 @@ def test_initial_potential_shape_and_signs():
         bad.initial_coefficients = lambda c=tuple(coeffs): c
         v = bad.check()
         assert not v.certified and "A_0" in v.failed.label
+
+
+def test_average_gap_needs_a_positive_rate():
+    th, _ = load("p17_sgdm_smooth_convex")
+    assert th.check(timeout=120).certified
+    assert _trivial(measure="avg_gap", rho=sp.Integer(0)).check().failed.label == "rho > 0"
+    faster = th.replace(rho=sp.Rational(101, 100))
+    assert not faster.check(timeout=120).certified
+    with pytest.raises(MalformedError, match="contraction 1"):
+        th.replace(contraction=sp.Rational(1, 2))
 
 
 def test_malformed_potentials():

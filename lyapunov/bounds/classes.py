@@ -11,13 +11,15 @@ never retyped): after n = ``steps`` steps,
 function_class            measure      theorem       needs
 ========================  ===========  ============  =========================================
 ``smooth_convex``         last_gap     P13 (sgd)     distance = |x_0 - x_*|
+``smooth_convex``         avg_gap      P17 (sgdm, spa) distance (gap: L distance^2 / 2 if not given)
 ``smooth_strongly_convex`` last_dist2  P14 (sgd)     mu, distance
 ``pl``                    last_gap     P15 (sgd)     mu, gap = f(x_0) - inf f
 ``convex_lipschitz``      last_gap     P16 (schedule_free)  G, distance
 ========================  ===========  ============  =========================================
 
-``last_gap`` is E f(x_n) - f_*, ``last_dist2`` is E|x_n - x_*|^2. The non-convex class
-``smooth`` (the average of E|grad f|^2) is the rest of :mod:`lyapunov.bounds`.
+``last_gap`` is E f(x_n) - f_*, ``last_dist2`` is E|x_n - x_*|^2, ``avg_gap`` is
+(1/n) sum_{k<n} E f(x_k) - f_* (a bound on E f of the average iterate too, by Jensen). The
+non-convex class ``smooth`` (the average of E|grad f|^2) is the rest of :mod:`lyapunov.bounds`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
+from ..methods.registry import to_gspa
 from ..validate import Range, check_range, check_steps
 from .compile import GAP, STEPS, SafeRegion
 
@@ -38,7 +41,7 @@ DIST2 = sp.Symbol("dist2", real=True)
 #: every function class the calculators know, with the measures they bound there
 MEASURES: dict[str, tuple[str, ...]] = {
     "smooth": ("avg_grad2",),
-    "smooth_convex": ("last_gap",),
+    "smooth_convex": ("last_gap", "avg_gap"),
     "smooth_strongly_convex": ("last_dist2",),
     "pl": ("last_gap",),
     "convex_lipschitz": ("last_gap",),
@@ -54,6 +57,7 @@ class ClassTheorem:
     theorem: object
     args: dict  # calculator argument name -> the theorem's symbol
     fixed: tuple = ()  # (argument, value) pairs the theorem is stated at (e.g. momentum 1)
+    coords: str = ""  # a registry method whose (lr, momentum) map to the theorem's (eta, c)
 
     @property
     def needs_gap(self) -> bool:
@@ -77,6 +81,9 @@ class ClassTheorem:
 
     def __call__(self, **values: np.ndarray) -> np.ndarray:
         fn, region = self._compiled()
+        if self.coords:
+            eta, c, _ = to_gspa(self.coords, lr=values["lr"], momentum=values["momentum"])
+            values = {**values, "eta": eta, "c": c}
         xs = [values[a] for a in self._order]
         counter = [np.zeros(())] if "k" in self.args else []
         mask = region(*xs, *counter)
@@ -96,9 +103,15 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
     from ..proofs import p14_sgd_strongly_convex as p14
     from ..proofs import p15_sgd_pl as p15
     from ..proofs import p16_schedule_free_convex_lipschitz as p16
+    from ..proofs import p17_sgdm_smooth_convex as p17
 
     free = {"lr": p16.lr, "G": p16.G, "sigma2": p16.sigma2, "k": p16.k}
+    spa17 = {"eta": p17.eta, "c": p17.c, "L": p17.L, "sigma2": p17.sigma2}
     return {
+        ("sgdm", "smooth_convex", "avg_gap"): (
+            ClassTheorem("P17", p17.theorem, spa17, coords="sgdm"),
+        ),
+        ("spa", "smooth_convex", "avg_gap"): (ClassTheorem("P17", p17.theorem, spa17),),
         ("sgd", "smooth_convex", "last_gap"): (
             ClassTheorem(
                 "P13", p13.theorem, {"lr": p13.eta, "L": p13.L, "sigma2": p13.sigma2, "k": p13.k}
@@ -123,7 +136,7 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
 
 @cache
 def _compile(label: str):
-    (ct,) = [t for ts in class_theorems().values() for t in ts if t.label == label]
+    ct = next(t for ts in class_theorems().values() for t in ts if t.label == label)
     syms = [ct.args[a] for a in ct._order]
     fn = sp.lambdify([*syms, STEPS, GAP, DIST2], ct.expression, modules="numpy", cse=True)
     counter = [ct.args["k"]] if "k" in ct.args else []
@@ -140,8 +153,10 @@ def class_bound(
     method: str,
     *,
     function_class: str,
-    lr,
+    lr=None,
     momentum=None,
+    eta=None,
+    c=None,
     L=None,
     sigma2,
     steps,
@@ -175,10 +190,15 @@ def class_bound(
             f"(certified there: {', '.join(have) or 'none yet'})"
         )
     ct = cts[0]
-    values = {"lr": check_range("lr", lr), "sigma2": check_range("sigma2", sigma2)}
-    values["steps"] = check_steps(steps)
-    if "momentum" in ct.args:
-        values["momentum"] = check_range("momentum", momentum, Range.parse("in [0, 1]"))
+    values = {"sigma2": check_range("sigma2", sigma2), "steps": check_steps(steps)}
+    if "eta" in ct.args and not ct.coords:  # SPA's own coordinates
+        values["eta"] = check_range("eta", eta)
+        values["c"] = check_range("c", c)
+    else:
+        values["lr"] = check_range("lr", lr)
+    if "momentum" in ct.args or ct.coords:
+        rule = Range.parse("in [0, 1]") if method == "schedule_free" else None
+        values["momentum"] = check_range("momentum", momentum, rule)
     if "L" in ct.args:
         values["L"] = _positive("L", L, function_class)
     elif L is not None:
@@ -199,9 +219,12 @@ def class_bound(
         values["dist2"] = check_range("distance", distance, "gap") ** 2
     values["gap"] = np.zeros(())
     if ct.needs_gap:
-        if gap is None:
+        if gap is not None:
+            values["gap"] = check_range("gap", gap)
+        elif "L" in ct.args and ct.theorem.function_class.MINIMIZER and distance is not None:
+            values["gap"] = values["L"] * values["dist2"] / 2  # f(x_0) - f_* <= L |x_0 - x_*|^2/2
+        else:
             raise ValueError(f"gap: required for function_class={function_class!r}")
-        values["gap"] = check_range("gap", gap)
     outs = np.broadcast_arrays(*[t(**values) for t in cts])
     stack = np.stack(outs)
     out = np.min(stack, axis=0)
@@ -214,6 +237,8 @@ def class_bound(
     labels = np.asarray([t.label for t in cts], dtype=object)
     which = np.where(finite, labels[np.argmin(stack, axis=0)], "")
     where = "; ".join(f"{t.label}: {_region_text(t)}" for t in cts)
+    if ct.coords:
+        where = f"SPA coordinates eta = lr/(1 - momentum), c = 1 - momentum; {where}"
     reason = np.where(finite, "", f"outside the certified region ({where})")
     if out.ndim == 0:
         return BoundResult(value, str(which), str(reason), measure=measure)

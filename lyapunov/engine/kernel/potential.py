@@ -21,7 +21,14 @@ k -> k + 1 and the region must contain k >= 0). The check proves, exactly over t
    (the state starts at x_0): B_0 is A_0 itself, or ``initial_bound(x0, star)`` with an
    ``initial`` certificate (multipliers of facts at x_0 and x_*) proving A_0 <= B_0.
 
-Chaining the claim from 0 to n - 1 then gives the certified last-iterate bound
+With ``measure="avg_gap"`` the claim is instead (q = 1, rho > 0)
+
+    E[A_{k+1}] - A_k + rho (f(out_k) - f_*) - nu sigma2 - drift <= 0,   A_k >= 0,
+
+and summing it gives (1/n) sum_{k<n} E f(out_k) - f_* <= (B_0 + sum_{j<n} (nu_j sigma2 +
+drift_j)) / (n rho), which also bounds E f(average of out_k) - f_* for convex f (Jensen).
+
+Chaining the claim from 0 to n - 1 gives the certified last-iterate bound
 
     a_n E[M_n] <= q^n (c_gap (f(x_0) - f_*) + c_dist |x_0 - x_*|^2 + c_0)
                   + sum_{j<n} q^(n-1-j) (nu_j sigma2 + drift_j).
@@ -47,8 +54,8 @@ from .verdict import Check
 
 __all__ = ["Potential", "MEASURES"]
 
-#: the last-iterate measures a potential can bound
-MEASURES = ("last_gap", "last_dist2")
+#: the measures a potential can bound: the last iterate's, or the average of the gaps
+MEASURES = ("last_gap", "last_dist2", "avg_gap")
 
 
 @dataclass(kw_only=True)
@@ -87,6 +94,13 @@ class Potential(DescentLemma):
                 f"{self.name}: output must be a state variable ({', '.join(names)}), got {out!r}"
             )
         self.output = out
+        if self.measure == "avg_gap":
+            if sp.sympify(self.contraction) != 1:
+                raise MalformedError(f"{self.name}: measure avg_gap needs contraction 1")
+            if self.weight is None:
+                self.weight = sp.Integer(0)  # A_k >= 0
+            if self.counter is not None and self.counter in sp.sympify(self.rho).free_symbols:
+                raise MalformedError(f"{self.name}: with avg_gap, rho may not depend on k")
         if self.counter is not None and not isinstance(self.counter, sp.Symbol):
             raise MalformedError(f"{self.name}: counter must be a parameter symbol such as k")
         super().__post_init__()
@@ -127,13 +141,21 @@ class Potential(DescentLemma):
     def _contraction(self) -> sp.Expr:
         return self.contraction
 
+    def claim(self) -> Form:
+        """As for a descent lemma, with the decrease rho (f(out) - f_*) for ``avg_gap``."""
+        if self.measure != "avg_gap":
+            return super().claim()
+        gap = f(self._out_now()) - f(self.step.star)
+        noise = Form(const=self.nu * self.step.sigma2)
+        return self.A_next - self.A_now + self.rho * gap + self.G - noise
+
     def _out_now(self) -> Point:
         return self.step.current[self.step.state_names.index(self.output)]
 
     def measure_form(self) -> Form:
         """M_k as a form of the current points: f(out) - f_* or |out - x_*|^2."""
         p = self._out_now()
-        if self.measure == "last_gap":
+        if self.measure in ("last_gap", "avg_gap"):
             return f(p) - f(self.step.star)
         return sqnorm(p - self.step.star)
 
@@ -170,6 +192,8 @@ class Potential(DescentLemma):
             noise = sp.summation(per_step.subs(k, j) * q ** (n - 1 - j), (j, 0, n - 1))
         else:
             noise = per_step * (n if q == 1 else (1 - q**n) / (1 - q))
+        if self.measure == "avg_gap":
+            return (c_gap * gap + c_dist * dist2 + c_0 + noise) / (n * self.rho)
         a_n = self.weight.subs(k, n) if k is not None else self.weight
         return (q**n * (c_gap * gap + c_dist * dist2 + c_0) + noise) / a_n
 
@@ -180,7 +204,8 @@ class Potential(DescentLemma):
     def _rate_checks(self, budget: Budget):
         R = self.region
         yield _check("q >= 0", decide(self.contraction, ">=", R, budget.left()))
-        yield _check("rho >= 0", decide(self.rho, ">=", R, budget.left()))
+        op = ">" if self.measure == "avg_gap" else ">="
+        yield _check(f"rho {op} 0", decide(self.rho, op, R, budget.left()))
         yield _check("weight a_k >= 0", decide(self.weight, ">=", R, budget.left()))
         yield from self._measure_checks(budget)
         try:

@@ -10,6 +10,9 @@ For points i, j with (sub)gradients g_i, g_j and values f_i, f_j, each fact is F
                     + mu / (2 (1 - mu/L)) |x_i - x_j - (g_i - g_j)/L|^2 <= 0
 * ``SmoothConvex(L)``: the same at mu = 0.
 
+The smooth classes also offer ``upper(i, j)``, the descent lemma of :mod:`.smooth` (implied by
+the interpolation conditions, not one of them).
+
 Each set, over every ordered pair (and every point for ``bounded``), is necessary and
 sufficient for the points to be interpolated by a member of the class, so worst cases over
 them are exact. Every member has a minimiser x_* (grad f(x_*) = 0), the point ``STAR``.
@@ -24,6 +27,7 @@ import sympy as sp
 from ..facts import Fact
 from ..forms import Form, Point, f, inner, sqnorm
 from .base import FunctionClass, check_below, check_constant
+from .smooth import Smooth
 
 __all__ = ["Convex", "ConvexLipschitz", "SmoothConvex", "SmoothStronglyConvex"]
 
@@ -95,7 +99,7 @@ class SmoothConvex(FunctionClass):
 
     name = "smooth_convex"
     title = "L-smooth convex"
-    KINDS = ("interp",)
+    KINDS = ("interp", "upper")
     INTERPOLATION = ("interp",)
     EXACT = True
     MINIMIZER = True
@@ -108,6 +112,11 @@ class SmoothConvex(FunctionClass):
 
     def interp(self, i: Point, j: Point) -> Fact:
         return _interp(self, getattr(self, "mu", sp.Integer(0)), self.L, i, j)
+
+    #: the descent lemma of every L-smooth f: implied by the interpolation conditions (so not
+    #: in a worst case's constraints), but not a nonnegative combination of two of them, so a
+    #: certificate may want it
+    upper = Smooth.upper
 
     def lower_slack(self, p: Point) -> Form:
         """f(p) - f_* >= |g_p|^2 / (2L)."""
