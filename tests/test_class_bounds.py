@@ -42,6 +42,23 @@ def test_sgdm_average_gap_is_at_least_the_exact_worst_case(lr, momentum):
     assert spa == pytest.approx(b, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    "cls, consts", [("smooth_convex", {"L": 1.0}), ("convex_lipschitz", {"G": 1.0})]
+)
+@pytest.mark.parametrize("lr, momentum, steps", [(1.0, 0.0, 4), (0.5, 0.9, 6), (0.8, 1.0, 5)])
+def test_schedule_free_last_iterate_is_at_least_the_exact_worst_case(
+    cls, consts, lr, momentum, steps
+):
+    """P16 (Lipschitz) and P18 (smooth) for every momentum in [0, 1], 1 included (P16b, P18b)."""
+    kw = dict(lr=lr, momentum=momentum, steps=steps, distance=1.0, **consts)
+    b = class_bound("schedule_free", function_class=cls, sigma2=0, detail=True, **kw)
+    assert b.theorem.endswith("b" if momentum == 1 else "a")
+    if momentum == 1:  # the exact worst case of SPA with c_k = 1/(k + 1): the same method
+        return
+    w = pep.solve("schedule_free", function_class=cls, measure="last_gap", **kw).value
+    assert b.value >= w * (1 - 1e-6), (b.value, w)
+
+
 def test_sgdm_outside_its_region_says_why():
     r = class_bound(
         "sgdm",

@@ -14,6 +14,7 @@ function_class            measure      theorem       needs
 ``smooth_convex``         avg_gap      P17 (sgdm, spa) distance (gap: L distance^2 / 2 if not given)
 ``smooth_strongly_convex`` last_dist2  P14 (sgd)     mu, distance
 ``pl``                    last_gap     P15 (sgd)     mu, gap = f(x_0) - inf f
+``smooth_convex``         last_gap     P18 (schedule_free)  distance
 ``convex_lipschitz``      last_gap     P16 (schedule_free)  G, distance
 ========================  ===========  ============  =========================================
 
@@ -104,10 +105,16 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
     from ..proofs import p15_sgd_pl as p15
     from ..proofs import p16_schedule_free_convex_lipschitz as p16
     from ..proofs import p17_sgdm_smooth_convex as p17
+    from ..proofs import p18_schedule_free_smooth_convex as p18
 
     free = {"lr": p16.lr, "G": p16.G, "sigma2": p16.sigma2, "k": p16.k}
     spa17 = {"eta": p17.eta, "c": p17.c, "L": p17.L, "sigma2": p17.sigma2}
+    free18 = {"lr": p18.lr, "L": p18.L, "sigma2": p18.sigma2, "k": p18.k}
     return {
+        ("schedule_free", "smooth_convex", "last_gap"): (
+            ClassTheorem("P18a", p18.p18a, {**free18, "momentum": p18.b}),
+            ClassTheorem("P18b", p18.p18b, free18, fixed=(("momentum", 1.0),)),
+        ),
         ("sgdm", "smooth_convex", "avg_gap"): (
             ClassTheorem("P17", p17.theorem, spa17, coords="sgdm"),
         ),

@@ -27,7 +27,7 @@ ONE_PERCENT = sp.Rational(1, 100)
 def descent_mutants(th: DescentLemma, factor=ONE_PERCENT) -> Iterator[tuple[str, object]]:
     """Rate up, noise term down, and for each multiplier: negated, its smooth fact moved to
     the swapped pair of points, or the fact dropped."""
-    if isinstance(th, Potential):  # a faster contraction, a smaller drift, a larger weight
+    if isinstance(th, Potential) and th.measure != "avg_gap":  # a faster contraction, less drift
         yield f"contraction * (1 - {factor})", th.replace(contraction=th.contraction * (1 - factor))
         if th.drift != 0:
             yield f"drift * (1 - {factor})", th.replace(drift=th.drift * (1 - factor))
