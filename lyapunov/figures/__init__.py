@@ -37,6 +37,7 @@ FIGURES = {
     "momentum_drop": "lyapunov.figures.momentum_drop",
     "family": "lyapunov.figures.family",
     "schedule_free": "lyapunov.figures.schedule_free",
+    "classes": "lyapunov.figures.classes",
 }
 
 

@@ -1,4 +1,5 @@
-r"""Synthetic non-convex objectives with a known smoothness constant and a known floor.
+r"""Synthetic objectives: non-convex ones with a known smoothness constant and a known floor, and
+members of the convex, strongly convex, Lipschitz and PL classes with x_* and f_* known.
 
 Every objective works in any dimension ``dim`` and exposes
 
@@ -25,13 +26,26 @@ drawn uniformly *with replacement*:
 
 The L proofs are in the class docstrings; ``tests/test_objectives.py`` checks every L against
 the Hessian spectrum at random points and every gradient against finite differences.
+
+``CLASS_OBJECTIVES`` are the members of the convex, strongly convex, Lipschitz and PL classes
+(:class:`ClassObjective`: each declares its classes with their constants, x_* and f_*; the
+facts of each class are checked on them in ``tests/test_objectives_classes.py``):
+``convex_quadratic`` (chosen spectrum in [mu, L]), ``logistic`` (logistic regression),
+``huber``, ``l1`` (weighted l1 distance, non-smooth) and ``pl_sine`` (x^2 + 3 sin^2 x, PL and
+non-convex). ``make`` builds any objective of either registry by name.
 """
 
 from __future__ import annotations
 
 from .base import Objective
+from .classes import ClassObjective
+from .convex_quadratic import ConvexQuadratic
+from .huber import Huber
+from .l1 import WeightedL1
 from .least_squares import RegularizedLeastSquares
+from .logistic import LogisticRegression
 from .net import TwoLayerNet
+from .pl_sine import SineSquaredPL
 from .quadratic import CosineQuadratic, Quadratic
 from .rosenbrock import SmoothRosenbrock
 
@@ -42,7 +56,14 @@ __all__ = [
     "RegularizedLeastSquares",
     "SmoothRosenbrock",
     "TwoLayerNet",
+    "ClassObjective",
+    "ConvexQuadratic",
+    "LogisticRegression",
+    "Huber",
+    "WeightedL1",
+    "SineSquaredPL",
     "OBJECTIVES",
+    "CLASS_OBJECTIVES",
     "make",
 ]
 
@@ -52,9 +73,16 @@ OBJECTIVES: dict[str, type[Objective]] = {
 }
 OBJECTIVES["quadratic"] = Quadratic
 
+#: members of the convex, strongly convex, Lipschitz and PL classes (x_* and f_* known)
+CLASS_OBJECTIVES: dict[str, type[ClassObjective]] = {
+    c.name: c for c in (ConvexQuadratic, LogisticRegression, Huber, WeightedL1, SineSquaredPL)
+}
+
 
 def make(name: str, dim: int = 10, **kwargs) -> Objective:
-    """The objective called ``name`` (one of ``OBJECTIVES``) in dimension ``dim``."""
-    if not isinstance(name, str) or name not in OBJECTIVES:
-        raise ValueError(f"objective: unknown name {name!r}, choose from {sorted(OBJECTIVES)}")
-    return OBJECTIVES[name](dim, **kwargs)
+    """The objective called ``name`` (of ``OBJECTIVES`` or ``CLASS_OBJECTIVES``) in dimension
+    ``dim``."""
+    every = {**OBJECTIVES, **CLASS_OBJECTIVES}
+    if not isinstance(name, str) or name not in every:
+        raise ValueError(f"objective: unknown name {name!r}, choose from {sorted(every)}")
+    return every[name](dim, **kwargs)
