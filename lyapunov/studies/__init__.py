@@ -7,5 +7,7 @@ benchmarks (the figures in :mod:`lyapunov.figures` only draw).
   ``data/region_pep.csv`` (computed by ``benchmarks/region_pep.py --recompute``);
 * :mod:`.correlation`: SPA runs recording P7's correlation terms (the figure ``correlation``);
 * :mod:`.digits`: training on scikit-learn's digits with momentum kept or dropped (the figure
-  ``momentum_drop``).
+  ``momentum_drop``);
+* :mod:`.classes`: Monte-Carlo confirmation of the certified bounds in the convex, strongly
+  convex, Lipschitz and PL classes, and their exact worst cases (the figure ``classes``).
 """
