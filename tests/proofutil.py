@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.instances import expected_claim, random_smooth
+import sympy as sp
+from support.instances import expected_claim, random_member, random_smooth
 
 from lyapunov.engine.kernel.sampling import sample_region as engine_sample_region
 from lyapunov.loader import load_file
@@ -31,9 +32,21 @@ def sample_region(th, rng, n):
 
 
 def instance_value(th, pt, rng, family, dim=3):
-    """E[claim] on a random instance; None when the instance violates a hypothesis."""
-    L = float(pt[next(s for s in th.region.symbols if s.name == "L")])
-    inst = random_smooth(L, dim, rng, family)
+    """E[claim] on a random instance; None when the instance violates a hypothesis.
+
+    Lemmas of the L-smooth class take a random member of ``family``; lemmas of another class
+    (a :class:`~lyapunov.engine.Potential`'s ``function_class``) a random member of that class
+    with its constants at ``pt`` (``family`` then only varies the draw)."""
+    cls = getattr(th, "function_class", None)
+    if cls is None or cls.name == "smooth":
+        L = float(pt[next(s for s in th.region.symbols if s.name == "L")])
+        inst = random_smooth(L, dim, rng, family)
+    else:
+        consts = {
+            name: float(sp.sympify(getattr(cls, name)).subs(pt))
+            for name in cls.__dataclass_fields__
+        }
+        inst = random_member(cls.name, consts, dim, rng)
     scal = {s: float(v) for s, v in pt.items()}
     state = {name: rng.standard_normal(dim) * rng.uniform(0.1, 3) for name in th.step.state_names}
     noise = rng.standard_normal(dim) * rng.uniform(0, 1)

@@ -19,7 +19,14 @@ import sympy as sp
 
 from lyapunov.engine.kernel.forms import Form, VecSymbol, vector_coefficients
 
-__all__ = ["SmoothInstance", "random_smooth", "FAMILIES", "evaluate_form", "expected_claim"]
+__all__ = [
+    "SmoothInstance",
+    "random_smooth",
+    "random_member",
+    "FAMILIES",
+    "evaluate_form",
+    "expected_claim",
+]
 
 FAMILIES = ("quadratic", "cosines", "logcosh", "double-well")
 
@@ -32,6 +39,9 @@ class SmoothInstance:
     L: float
     f: Callable[[np.ndarray], float]
     grad: Callable[[np.ndarray], np.ndarray]
+    #: a minimiser and the minimum (members of classes with a minimiser), else None
+    x_star: np.ndarray | None = None
+    f_star: float | None = None
 
 
 def random_smooth(L: float, dim: int, rng: np.random.Generator, family: str) -> SmoothInstance:
@@ -83,6 +93,61 @@ def random_smooth(L: float, dim: int, rng: np.random.Generator, family: str) -> 
             lambda x: s * (np.sin(2 * x) - x / 2),
         )
     raise ValueError(f"family: {family!r} is not one of {FAMILIES}")
+
+
+def random_member(
+    function_class: str, constants: dict[str, float], dim: int, rng: np.random.Generator
+) -> SmoothInstance:
+    """A random member of a convex, strongly convex, Lipschitz or PL class, with x_* and f_*.
+
+    The members come from :data:`lyapunov.objectives.CLASS_OBJECTIVES`, scaled (f -> s f
+    scales L, G and mu by s) so that they lie in the class with the given constants:
+
+    * smooth_convex (L): a convex quadratic (spectrum in [0, L], one eigenvalue L), logistic
+      regression or Huber, scaled to smoothness L;
+    * smooth_strongly_convex and pl (mu, L): a convex quadratic with spectrum in [mu, L], both
+      attained (it is mu-strongly convex, hence mu-PL);
+    * convex_lipschitz (G): weighted l1, Huber or logistic regression, scaled to Lipschitz
+      constant G.
+    """
+    from lyapunov import objectives as ob
+
+    seed = int(rng.integers(2**31))
+    if function_class in ("smooth_strongly_convex", "pl"):
+        mu, L = constants["mu"], constants["L"]
+        spec = rng.uniform(mu, L, dim)
+        spec[0], spec[-1] = mu, L
+        obj, scale = ob.ConvexQuadratic(dim, spectrum=spec, seed=seed), 1.0
+    elif function_class == "smooth_convex":
+        kind = rng.integers(3)
+        if kind == 0:
+            spec = rng.uniform(0, 1, dim)
+            spec[0], spec[-1] = 0.0, 1.0
+            obj = ob.ConvexQuadratic(dim, spectrum=spec, seed=seed)
+        elif kind == 1:
+            obj = ob.LogisticRegression(dim, m=20, seed=seed)
+        else:
+            obj = ob.Huber(dim, delta=float(rng.uniform(0.2, 2)), seed=seed)
+        scale = constants["L"] / obj.constants("smooth_convex")["L"]
+    elif function_class == "convex_lipschitz":
+        kind = rng.integers(3)
+        if kind == 0:
+            obj = ob.WeightedL1(dim, seed=seed)
+        elif kind == 1:
+            obj = ob.Huber(dim, delta=float(rng.uniform(0.2, 2)), seed=seed)
+        else:
+            obj = ob.LogisticRegression(dim, m=20, seed=seed)
+        scale = constants["G"] / obj.constants("convex_lipschitz")["G"]
+    else:
+        raise ValueError(f"function_class: no random members for {function_class!r}")
+    return SmoothInstance(
+        f"{function_class}:{obj.name}",
+        constants.get("L", np.inf),
+        lambda x: scale * float(obj.f(x)),
+        lambda x: scale * np.asarray(obj.grad(x), dtype=float),
+        np.asarray(obj.x_star, dtype=float),
+        scale * float(obj.f_star),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -148,6 +213,9 @@ def expected_claim(
             values[p.grad] = inst.grad(state[p.name])
         pos = {}
         fv = {}
+        if inst.x_star is not None:  # the minimiser, seen from the origin of the step
+            values[step.star.pos] = inst.x_star - origin
+            fv[step.star.name] = inst.f_star
         for p in (*step.current, *step.next):
             pos[p.name] = origin + _vec(p.pos, values, dim, scal) if p.pos != 0 else origin.copy()
             fv[p.name] = float(inst.f(pos[p.name]))

@@ -279,7 +279,7 @@ KERNEL_MUTANTS: list[KernelMutant] = [
     KernelMutant(
         "rho-nonstrict",
         THEOREMS,
-        'yield _check("rho > 0", decide(self.rho, ">", R, budget.left()))',
+        'yield _check("rho > 0", decide(self.rho, ">", self.region, budget.left()))',
         'decide(self.rho, ">"',
         'decide(self.rho, ">="',
         "rho >= 0 accepted for the rate (division by rho = 0)",
