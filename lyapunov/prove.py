@@ -31,7 +31,10 @@ from .loader import ProofFileError, load_namespace
 
 __all__ = ["FileResult", "prove_file", "output_path"]
 
-HEADER = "# Certificates found by `lyapunov prove` from {src}; `lyapunov check` re-verifies them.\n"
+#: the first lines of a written file (short: within any line length a linter asks for)
+HEADER = (
+    "# Certificates found by `lyapunov prove` from {src};\n# `lyapunov check` re-verifies them.\n"
+)
 
 
 @dataclass
@@ -41,7 +44,7 @@ class FileResult:
     source: Path
     output: Path | None
     results: list[SynthesisResult] = field(default_factory=list)
-    verdicts: dict[str, str] = field(default_factory=dict)  # theorem name -> check status
+    verdicts: dict[str, str] = field(default_factory=dict)  # theorem name -> check outcome
     seconds: float = 0.0
 
     @property
@@ -322,22 +325,80 @@ def rewrite(
         text = "".join(f"{t} = {_code(_use_names(known[t], names, ref))}\n" for t in targets)
         edits.append((stmt.lineno, 0, stmt.end_lineno + 1, 0, ""))  # drop the line
         edits.append((use.lineno, 0, use.lineno, 0, text))
-    out = _apply(src, edits)
-    if "Rational(" in out and not _imports_rational(out):
-        out = _add_import(out, "from sympy import Rational\n")
+    out = _tidy_imports(src, _apply(src, edits))
     return HEADER.format(src=path.name) + out
 
 
-def _imports_rational(src: str) -> bool:
-    tree = ast.parse(src)
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.ImportFrom)
-            and node.module == "sympy"
-            and any(a.name == "Rational" and a.asname is None for a in node.names)
-        ):
-            return True
-    return False
+# -- the imports: none left unused (AUTO, unknowns), Rational where a value needs it ---------
+#: the modules whose ``from ... import`` may take ``Rational`` (lyapunov.engine re-exports it)
+_RATIONAL_FROM = ("sympy", "lyapunov.engine")
+
+
+def _used_names(tree: ast.Module) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _tidy_imports(before: str, after: str) -> str:
+    """``after`` (the rewritten ``before``) without the imported names the rewrite left unused
+    (``AUTO``, ``unknowns``: ruff's F401 in the user's file) and, where a value is written
+    ``Rational(p, q)``, with ``Rational`` imported: added to a ``from sympy import`` or
+    ``from lyapunov.engine import`` line the file has, else a line of its own. A statement is
+    rewritten in its own layout: one line, or one name per line in parentheses."""
+    tree = ast.parse(after)
+    used = _used_names(tree)
+    dropped = _used_names(ast.parse(before)) - used  # used by the input, not by the output
+    need = "Rational" in used and not _imports(tree, "Rational")  # a bare Rational(p, q)
+    target = None
+    if need:
+        target = next((m for m in _RATIONAL_FROM for n in tree.body if _is_from(n, m)), None)
+    edits = []
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        names = [a for a in node.names if (a.asname or a.name) not in dropped]
+        add = need and target is not None and _is_from(node, target)
+        if len(names) == len(node.names) and not add:
+            continue
+        text = _import_text(node, names, "Rational" if add else None, _segment(after, node))
+        need = need and not add
+        edits.append((node.lineno, 0, node.end_lineno + 1, 0, text))
+    out = _apply(after, edits)
+    return _add_import(out, "from sympy import Rational\n") if need else out
+
+
+def _is_from(node: ast.stmt, module: str) -> bool:
+    return isinstance(node, ast.ImportFrom) and node.module == module and node.level == 0
+
+
+def _imports(tree: ast.Module, name: str) -> bool:
+    """Whether ``name`` is bound by an import of the module (under its own name)."""
+    return any(
+        (a.asname or a.name) == name
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for a in node.names
+    )
+
+
+def _isort_key(name: str) -> tuple:
+    """isort's (and ruff's) order of imported names: CONSTANTS, Classes, then the rest."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name.lower(), name
+
+
+def _import_text(node: ast.ImportFrom, names: list[ast.alias], extra: str | None, old: str) -> str:
+    """The statement ``node`` with ``names`` (and ``extra``), laid out like ``old``: one line
+    if it was one line and still fits, else one name per line; "" when no name is left."""
+    shown = [a.name + (f" as {a.asname}" if a.asname else "") for a in names]
+    if extra is not None:
+        shown = sorted([*shown, extra], key=_isort_key)
+    if not shown:
+        return ""
+    head = f"from {node.module} import "
+    line = head + ", ".join(shown)
+    if "\n" not in old and len(line) <= max(len(old), 88):
+        return line + "\n"
+    return head + "(\n" + "".join(f"    {s},\n" for s in shown) + ")\n"
 
 
 def _add_import(src: str, line: str) -> str:
@@ -362,6 +423,8 @@ def _apply(src: str, edits: list) -> str:
         starts.append(starts[-1] + len(ln))
 
     def pos(line: int, col: int) -> int:
+        if line > len(lines):  # the end of a last line without a newline
+            return len(src)
         # ast columns are UTF-8 byte offsets
         text = lines[line - 1].encode()[:col].decode()
         return starts[line - 1] + len(text)
@@ -411,6 +474,6 @@ def prove_file(
         for item in load_file(out):
             th = item.theorem
             if any(th.name == r.name for r in fr.results):
-                fr.verdicts[th.name] = th.check(timeout=timeout).status
+                fr.verdicts[th.name] = th.check(timeout=timeout).outcome
     fr.seconds = time.perf_counter() - t0
     return fr

@@ -69,10 +69,10 @@ def test_refuted_theorem_exits_one_with_counterexample(tmp_path):
     r = run("check", str(p), "--json")
     assert r.returncode == 1
     th = json.loads(r.stdout)["theorems"][0]
-    assert th["status"] == "refuted"
+    assert th["status"] == "refuted" and th["outcome"] == "rejected"  # the certificate's fault
     assert set(th["counterexample"]["point"]) >= {"eta", "L"}
     r = run("check", str(p))
-    assert r.returncode == 1 and "refuted" in r.stdout and "at " in r.stdout
+    assert r.returncode == 1 and "rejected certificate: " in r.stdout and "at " in r.stdout
 
 
 @pytest.mark.parametrize(

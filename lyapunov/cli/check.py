@@ -14,7 +14,7 @@ from .common import EXIT_FAIL, EXIT_OK, CliUsageError, timeout_option
 
 __all__ = ["command"]
 
-_COLOURS = {"certified": "green", "refuted": "red", "not proved": "yellow"}
+_COLOURS = {"certified": "green", "rejected": "red", "refuted": "red", "not proved": "yellow"}
 
 
 def _check_one(job: tuple) -> dict:
@@ -176,7 +176,7 @@ def _write_latex(out: str, jobs_list: list, results: list[dict]) -> None:
 
 
 def _print_line(res: dict) -> None:
-    status = click.style(f"{res['status']:<11}", fg=_COLOURS.get(res["status"]), bold=True)
+    status = click.style(f"{res['outcome']:<11}", fg=_COLOURS.get(res["outcome"]), bold=True)
     click.echo(f"{status} {res['seconds']:7.2f} s  {res['name']}")
     if res["status"] != "certified":
         click.echo(f"{'':22}{res['reason']}")

@@ -35,8 +35,10 @@ def prove(files, out, timeout, seed, as_json):
 
     For every DescentLemma of FILES with certificate=AUTO or unknowns(...), search for exact
     multipliers and coefficients, write a complete proof file with them filled in, and check
-    it exactly. Prints one line per theorem; when none is found, the line says why (a point
-    where no certificate exists, or the furthest the search got). Exit 0 when every theorem
+    it exactly. Prints one line per theorem: "found" (certified), "refuted" (a refuted claim:
+    no certificate from the class's facts exists at the point shown, the claim is likely false
+    there) or "not found" (with the furthest the search got: the sub-region it certifies, the
+    certificate the exact check rejected, where and by how much). Exit 0 when every theorem
     got a certified certificate, 1 otherwise, 2 on bad usage.
 
     \b
@@ -61,9 +63,8 @@ def prove(files, out, timeout, seed, as_json):
     def line(res) -> None:
         if not as_json:
             colour = "green" if res.certified else "red"
-            status = "found" if res.certified else res.status
             click.echo(
-                click.style(f"{status:<11}", fg=colour)
+                click.style(f"{res.outcome:<11}", fg=colour)
                 + f"{res.seconds:7.2f} s  {res.name}"
                 + (f"\n    {res.reason}" if res.reason else "")
             )

@@ -27,12 +27,12 @@ from .kernel.classes import (
 from .kernel.decide import Decision, decide, find_point
 from .kernel.facts import Fact, assumption
 from .kernel.forms import Form, Point, VecSymbol, f, inner, sqnorm, vector_coefficients, vectors
+from .kernel.potential import Potential
 from .kernel.psd import decide_psd, indefinite_witness
 from .kernel.region import MalformedError, Region, params
-from .kernel.potential import Potential
 from .kernel.setting import OneStep
 from .kernel.theorems import DescentLemma, Identities, Inequalities, Theorem
-from .kernel.verdict import CERTIFIED, NOT_PROVED, REFUTED, Check, Verdict
+from .kernel.verdict import CERTIFIED, NOT_PROVED, REFUTED, REJECTED, Check, Verdict
 from .present import theorem_latex_repr as _  # noqa: F401 - gives theorems their renderings
 from .search.synthesis import SynthesisResult, synthesize
 
@@ -45,6 +45,7 @@ __all__ = [
     "CERTIFIED",
     "NOT_PROVED",
     "REFUTED",
+    "REJECTED",
     "Check",
     "Decision",
     "DescentLemma",

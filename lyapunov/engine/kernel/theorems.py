@@ -32,7 +32,7 @@ from .linear import split_affine
 from .psd import decide_nsd, decide_psd
 from .region import OP_OF, MalformedError, Region, check_rational
 from .setting import OneStep
-from .verdict import Check, Verdict
+from .verdict import CERTIFICATE, CLAIM, Check, Verdict
 
 __all__ = ["Theorem", "DescentLemma", "Identities", "Budget"]
 
@@ -105,10 +105,17 @@ class Theorem:
                     )
                 )
                 break
+        for chk in checks:
+            chk.of = self.condition_of(chk.label)
         return Verdict.aggregate(self.name, str(self.region), checks, budget.elapsed())
 
     def _conditions(self, budget: Budget):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def condition_of(self, label: str) -> str:
+        """What the condition ``label`` is a condition of: the claim itself here (a failure
+        refutes the claim: the verdict's ``outcome`` is "refuted")."""
+        return CLAIM
 
 
 def _conditions_of(name: str, region) -> list:
@@ -135,6 +142,11 @@ class DescentLemma(Theorem):
 
         (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (f(x_0) - inf f) / (n rho) + nu sigma2 / rho.
     """
+
+    #: the conditions on the claimed rate alone (a Potential's too), false where no certificate
+    #: can prove the claim; every other condition is one of the certificate (multipliers,
+    #: Lyapunov function)
+    CLAIM_CONDITIONS = frozenset({"rho > 0", "rho >= 0", "q >= 0"})
 
     name: str
     step: OneStep
@@ -241,6 +253,12 @@ class DescentLemma(Theorem):
         if others:
             parts.append("unknowns " + ", ".join(others))
         return " and ".join(parts)
+
+    def condition_of(self, label: str) -> str:
+        """A failed condition rejects the certificate (``outcome`` "rejected": another
+        certificate may prove the claim), but one of :attr:`CLAIM_CONDITIONS` refutes the
+        claim."""
+        return CLAIM if label in self.CLAIM_CONDITIONS else CERTIFICATE
 
     # -- the claim and its residual ---------------------------------------------------------
     def claim(self) -> Form:

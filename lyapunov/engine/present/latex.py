@@ -18,8 +18,16 @@ import sympy as sp
 
 from ..kernel.forms import Form
 from ..kernel.theorems import DescentLemma, Identities, Inequalities, Theorem
+from ..kernel.verdict import Verdict
 
-__all__ = ["theorem_latex", "document_latex", "symbol_latex", "label_latex", "title_latex"]
+__all__ = [
+    "theorem_latex",
+    "document_latex",
+    "symbol_latex",
+    "label_latex",
+    "title_latex",
+    "verdict_latex",
+]
 
 _VEC_NAMES = {"xi": r"\xi"}
 _GREEK = frozenset(
@@ -159,7 +167,7 @@ def title_latex(label: str) -> str:
 
 
 def _vec(name: str) -> str:
-    m = re.fullmatch(r"\((\w+)-(\w+)\)", name)
+    m = re.fullmatch(r"\(([\w*]+)-([\w*]+)\)", name)
     if m:
         return f"({_pt(m.group(1))} - {_pt(m.group(2))})"
     m = re.fullmatch(r"g\((\w+)\)", name)
@@ -169,6 +177,8 @@ def _vec(name: str) -> str:
 
 
 def _pt(name: str) -> str:
+    if name == "*":  # the minimiser (or the infimum's pseudo-point) of a potential
+        return "x_*"
     m = re.fullmatch(r"([a-z]+)(\d*)", name)
     if not m:
         return name
@@ -228,7 +238,7 @@ def form_latex(form: Form) -> str:
             parts.append(_coef(c, rf"\langle {_vec(a.name)}, {_vec(b.name)} \rangle"))
     if form.const != 0:
         parts.append(_num(form.const))
-    return " + ".join(parts) if parts else "0"
+    return " + ".join(parts).replace("+ -", "- ") if parts else "0"
 
 
 def _region(th: Theorem) -> str:
@@ -237,7 +247,7 @@ def _region(th: Theorem) -> str:
 
 
 def _fact(name: str) -> str:
-    m = re.fullmatch(r"(\w+)\((\w+),(\w+)\)", name)
+    m = re.fullmatch(r"(\w+)\(([\w*]+),([\w*]+)\)", name)
     if m:
         kind, i, j = m.groups()
         return rf"\text{{{kind}}}({_pt(i)}, {_pt(j)})"
@@ -325,3 +335,31 @@ def theorem_math(th: Theorem) -> str:
             rf"&{label_latex(lab)}: \quad {_num(e)} {ops[op]} 0" for lab, e, op in th.conditions
         ]
     return "$$\\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$$"
+
+
+def _name_latex(name: str) -> str:
+    """A parameter's name in math: ``sigma2`` -> \\sigma^2, ``eta`` -> \\eta, ``L`` -> L."""
+    return symbol_latex(name) or _identifier(name) or rf"\mathrm{{{_text(name)}}}"
+
+
+def verdict_latex(v: Verdict) -> str:
+    r"""A verdict as math for a notebook or a paper: the theorem, its outcome in words
+    (certified, rejected certificate, refuted claim, not proved) and, for a refutation, the
+    failing condition, the exact point and the value there, e.g. ``$\text{P3}:
+    \textbf{rejected certificate},\ \text{constant term} \le 0\ \text{fails at } L = 1,
+    \eta = \frac{1}{2},\ \text{value there } \frac{1}{8}$``; otherwise the reason."""
+    parts = [rf"\text{{{_text(v.name)}}}: \textbf{{{v.headline}}}"]
+    cex = v.counterexample()
+    if cex:
+        fails = rf"{label_latex(cex['condition'])}\ \text{{fails}}"
+        if cex.get("point"):
+            at = ", ".join(
+                f"{_name_latex(k)} = {sp.latex(sp.Rational(x))}" for k, x in cex["point"].items()
+            )
+            fails += rf"\ \text{{at }} {at}"
+        parts.append(fails)
+        if cex.get("value"):
+            parts.append(rf"\text{{value there }} {sp.latex(sp.Rational(cex['value']))}")
+    elif v.reason:
+        parts.append(rf"\text{{{_text(v.reason)}}}")
+    return "$" + r",\ ".join(parts) + "$"

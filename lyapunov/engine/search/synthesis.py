@@ -52,6 +52,9 @@ _ALTERNATIVES = 3  # exact solutions (choices of free directions) checked per ro
 _VISITS = 12  # exact solves tried while fixing free directions, at most
 NOT_FOUND = "not found"
 INFEASIBLE = "infeasible"
+#: what a status means for the claim (``SynthesisResult.outcome``): a certificate found; the
+#: claim refuted (no certificate from the class's facts exists at a point); or neither
+OUTCOMES = {CERTIFIED: "found", INFEASIBLE: "refuted", NOT_FOUND: "not found"}
 
 
 @dataclass
@@ -75,10 +78,19 @@ class SynthesisResult:
     def certified(self) -> bool:
         return self.status == CERTIFIED
 
+    @property
+    def outcome(self) -> str:
+        """``"found"`` (certified), ``"refuted"`` (a refuted claim: no certificate from the
+        pool of the class's facts exists at ``point``, by an accurate numerical solve) or
+        ``"not found"`` (no certificate found, none ruled out; candidates the exact check
+        rejected are named in ``reason``)."""
+        return OUTCOMES[self.status]
+
     def to_json(self) -> dict:
         return {
             "name": self.name,
             "status": self.status,
+            "outcome": self.outcome,
             "reason": self.reason,
             "seconds": round(self.seconds, 3),
             "samples": self.samples,
@@ -285,8 +297,9 @@ def synthesize(
                 status=INFEASIBLE,
                 point={k.name: Fraction(int(v.p), int(v.q)) for k, v in bad.items()},
                 reason=(
-                    f"no certificate from the {len(s.pool)} facts of the pool exists at "
-                    f"{_describe(bad)} (numerical SDP{by}): the claim is likely false there"
+                    f"refuted claim: no certificate from the {len(s.pool)} facts of the "
+                    f"{_class_name(theorem)} class exists at {_describe(bad)} (numerical "
+                    f"SDP{by}): the claim is likely false there"
                 ),
             )
         zero = s.structure(support)
@@ -319,7 +332,7 @@ def synthesize(
             if s.over():
                 return done(reason=f"timeout after {s.timeout:g} s; {last or why}")
             return done(reason=why if not last else f"no new candidate; {last}")
-        last = f"last candidate {out.verdict.status}: {out.verdict.reason}"
+        last = _last(out.verdict)
         partial = _subregion(first, s.left())
         if partial is not None:
             out.partial = partial[0]
@@ -330,6 +343,18 @@ def synthesize(
         for pt in fresh:
             s.add_point(pt)
     return done(reason=f"no certificate after {rounds} rounds; {last}")
+
+
+def _last(verdict: Verdict) -> str:
+    """Why the last candidate failed, as the exact check says: "rejected certificate: ..."
+    (where and by how much), "refuted claim: ..." (a condition of the claim itself, e.g. its
+    rate rho > 0) or the condition it left undecided."""
+    return f"last candidate: {verdict.reason}"
+
+
+def _class_name(theorem) -> str:
+    cls = theorem.function_class
+    return type(cls).__name__ if cls is not None else "given"
 
 
 def _describe(pt: dict) -> str:
