@@ -22,11 +22,15 @@ P4c, P8 + P10; P11, P12 for the members of GSPA, :data:`FAMILY`, on the average 
 uniform average, which is what is simulated); where none exists (a schedule of QHM, say) the
 bound is ``None``.
 
-Three outcomes (``"outcome"``), from the interval [ci_low, ci_high] and the bound B:
+Outcomes (``"outcome"``), from the interval [ci_low, ci_high] and the bound B:
 
+* ``"overflow"``: some run left the range of float64 (``"overflowed"`` runs: a gradient, an
+  iterate or the sum of |grad f|^2 became inf, at an input of huge scale such as sigma2 =
+  1e308): the simulation says nothing about the bound; never a violation (the CLI exits 2);
 * ``"confirmed"``: ci_high <= B (and no run diverged);
-* ``"violated"``: ci_low > B, or some run diverged although B is finite: a real alarm (the
-  certified bound or the simulator is wrong); the CLI exits 1 only for this;
+* ``"violated"``: ci_low > B, or some run diverged (ran away past the blow-up threshold, not
+  an overflow) although B is finite: a real alarm (the certified bound or the simulator is
+  wrong); the CLI exits 1 only for this;
 * ``"inconclusive"``: ci_low <= B < ci_high, the interval straddles the bound (common when the
   bound is tight, e.g. on a quadratic); more runs narrow the interval, and ``"runs_needed"``
   estimates how many would separate them if the mean and spread stay as measured;
@@ -63,7 +67,7 @@ __all__ = [
     "OUTCOMES",
 ]
 
-OUTCOMES = ("confirmed", "violated", "inconclusive", "no bound")
+OUTCOMES = ("confirmed", "violated", "inconclusive", "no bound", "overflow")
 
 
 def _z(level: float) -> float:
@@ -108,9 +112,13 @@ def certified_bound(
 
 
 def outcome(
-    ci_low: float, ci_high: float, bound: float | None, diverged: int = 0
+    ci_low: float, ci_high: float, bound: float | None, diverged: int = 0, overflowed: int = 0
 ) -> tuple[str, bool | None]:
-    """(outcome, passed) of an interval against a bound; see the module docstring."""
+    """(outcome, passed) of an interval against a bound; see the module docstring
+    (``diverged``: runs that ran away; ``overflowed``: runs that left float64's range, one
+    more where the mean or the spread of the others did)."""
+    if overflowed > 0:
+        return "overflow", None
     if bound is None or not math.isfinite(bound):
         return "no bound", None
     if diverged > 0 or ci_low > bound:
@@ -134,17 +142,20 @@ def runs_needed(runs: int, mean: float, half: float, bound: float | None) -> int
 def _row(res, p: int, obj: Objective, z: float, sigma2: float | None) -> dict:
     """The confirmation of configuration p of a simulation result."""
     y = res.run_grad2[p]
-    div = res.diverged[p]
-    ok = y[~div]
+    over = res.overflowed[p]
+    div = res.diverged[p] & ~over  # ran away (an overflow is counted apart)
+    ok = y[~div & ~over]
     n = ok.size
-    mean = float(ok.mean()) if n else math.nan
-    half = float(z * ok.std(ddof=1) / math.sqrt(n)) if n > 1 else math.inf
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(ok.mean()) if n else math.nan
+        half = float(z * ok.std(ddof=1) / math.sqrt(n)) if n > 1 else math.inf
+    spread = n > 1 and not (math.isfinite(mean) and math.isfinite(half))  # it overflowed
     params = {k: v[p] for k, v in res.params.items() if k != "sigma2"}
     s2 = float(res.params["sigma2"][p].max()) if sigma2 is None else float(sigma2)
     gap = float(np.max(res.f0[p]) - obj.f_lower)
     bound, kind = certified_bound(res.method, params, obj.L, s2, res.steps, max(gap, 0.0))
     lo, hi = mean - half, mean + half
-    verdict, passed = outcome(lo, hi, bound, int(div.sum()))
+    verdict, passed = outcome(lo, hi, bound, int(div.sum()), int(over.sum()) + spread)
     needed = runs_needed(int(y.size), mean, half, bound) if verdict == "inconclusive" else None
     show = {k: (float(v[0]) if v.shape[0] == 1 else v.tolist()) for k, v in params.items()}
     return {
@@ -164,6 +175,7 @@ def _row(res, p: int, obj: Objective, z: float, sigma2: float | None) -> dict:
         "calculator": kind,
         "ratio": (hi / bound) if bound not in (None, 0.0) and math.isfinite(bound) else None,
         "diverged": int(div.sum()),
+        "overflowed": int(over.sum()),
         "outcome": verdict,
         "passed": passed,
         "runs_needed": needed,
@@ -203,8 +215,9 @@ def confirm(
     """Simulate one configuration and set its Monte-Carlo mean and interval against the bound.
 
     Returns a dict with keys ``empirical, ci_low, ci_high, bound, diverged`` (number of
-    diverged runs, excluded from the mean), ``outcome`` ("confirmed", "violated",
-    "inconclusive" or "no bound", see the module docstring), ``passed`` (True / False / None
+    diverged runs, excluded from the mean), ``overflowed`` (runs that left float64's range,
+    excluded too), ``outcome`` ("confirmed", "violated", "inconclusive", "no bound" or
+    "overflow", see the module docstring), ``passed`` (True / False / None
     for confirmed / violated / otherwise), ``runs_needed`` (inconclusive only: about how many
     runs would separate the interval from the bound), ``ratio`` (ci_high /
     bound), ``gap``, ``L``, ``sigma2`` (the variance the bound uses), ``calculator``,
@@ -360,12 +373,18 @@ def suite(
     return rows
 
 
-_SHORT = {"confirmed": "ok", "violated": "FAIL", "inconclusive": "?", "no bound": "skip"}
+_SHORT = {
+    "confirmed": "ok",
+    "violated": "FAIL",
+    "inconclusive": "?",
+    "no bound": "skip",
+    "overflow": "OVER",
+}
 
 
 def format_rows(rows: list[dict]) -> str:
-    """A text table: outcome (ok, FAIL = violated, ? = inconclusive, skip = no bound),
-    objective, method, parameters, empirical [ci], bound, ratio, diverged runs."""
+    """A text table: outcome (ok, FAIL = violated, ? = inconclusive, skip = no bound, OVER =
+    overflow), objective, method, parameters, empirical [ci], bound, ratio, diverged runs."""
     out = []
     for r in rows:
         ps = ", ".join(

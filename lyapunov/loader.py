@@ -8,6 +8,7 @@ exception while building it) becomes a :class:`ProofFileError` naming the file.
 
 from __future__ import annotations
 
+import re
 import runpy
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,13 +47,24 @@ def default_proofs_dir() -> Path:
     return Path(lyapunov.proofs.__file__).resolve().parent
 
 
+def natural_key(name: str) -> tuple:
+    """Sort key reading the numbers in ``name`` as numbers: p1, p2, ..., p9, p10, and a letter
+    after its number (p4, p4b, p4c, p5)."""
+    parts = re.split(r"(\d+)", name.lower())
+    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in parts if t)
+
+
 def proof_files(paths: list[str | Path]) -> list[Path]:
-    """Expand files and folders into the list of proof files (``*.py``, not ``_*.py``)."""
+    """Expand files and folders into the list of proof files (``*.py``, not ``_*.py``; a
+    folder's files in the order of their numbers, :func:`natural_key`)."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(q for q in p.glob("*.py") if not q.name.startswith("_"))
+            found = sorted(
+                (q for q in p.glob("*.py") if not q.name.startswith("_")),
+                key=lambda q: natural_key(q.name),
+            )
             if not found:
                 raise ProofFileError(f"{p}: folder contains no proof files (*.py)")
             out.extend(found)

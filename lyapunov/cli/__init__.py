@@ -3,7 +3,8 @@ library calls. Nothing outside this package imports it.
 
 A command is a module of this package defining ``command`` (a :class:`click.Command`), listed
 in :data:`COMMANDS`. Exit codes: 0 success (every theorem certified); 1 a theorem was refuted
-or not proved; 2 bad usage or a malformed proof file (one line on stderr naming the problem).
+or not proved; 2 bad usage or a malformed proof file (one line on stderr naming the problem);
+130 stopped by Ctrl-C (SIGINT), with every process the command started (:mod:`.interrupt`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import sys
 
 import click
 
-from . import bound, check, figures, pep, prove, simulate, sweep
-from .common import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliUsageError
+from .common import EXIT_OK, EXIT_USAGE, CliUsageError
+from .interrupt import EXIT_INTERRUPT, MESSAGE, handling_interrupts, quick_interrupts
+
+with quick_interrupts():  # loading the commands takes seconds: Ctrl-C then is one line too
+    from . import bound, check, figures, pep, prove, simulate, sweep
 
 __all__ = ["cli", "main", "COMMANDS"]
 
@@ -33,7 +37,8 @@ def cli():
       lyapunov prove my_lemma.py          # find the certificate a lemma leaves to AUTO
       lyapunov bound sgdm --lr 0.01 --momentum 0.9 --L 1 --sigma2 0.01 --steps 1000 --gap 1
       lyapunov pep sgdm --steps 12 --set lr=0.1 --set momentum=0.5   # exact worst case
-      lyapunov simulate --objective cosine --lr 0.01 --momentum 0.9 --steps 500 --runs 100
+      lyapunov simulate --objective cosine --lr 0.01 --momentum 0.9 --steps 500 --runs 100 \\
+          --sigma2 0.1
       lyapunov figures --quick
     """
 
@@ -43,11 +48,13 @@ for _module in COMMANDS:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning every usage error into one line and exit code 2."""
+    """Entry point: run the CLI, turning every usage error into one line and exit code 2, and
+    Ctrl-C into one line and exit code 130 (the command's processes stopped with it)."""
     prog = "lyapunov"
     no_args = getattr(click.exceptions, "NoArgsIsHelpError", ())
     try:
-        code = cli.main(args=argv, prog_name=prog, standalone_mode=False)
+        with handling_interrupts(prog):
+            code = cli.main(args=argv, prog_name=prog, standalone_mode=False)
     except no_args as exc:  # bare `lyapunov`: show the help
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(EXIT_OK)
@@ -58,9 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     except CliUsageError as exc:
         click.echo(f"{prog}: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except click.Abort:
-        click.echo(f"{prog}: aborted", err=True)
-        sys.exit(EXIT_FAIL)
+    except (click.Abort, KeyboardInterrupt):  # click's Abort: a KeyboardInterrupt
+        click.echo(f"{prog}: {MESSAGE}", err=True)
+        sys.exit(EXIT_INTERRUPT)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

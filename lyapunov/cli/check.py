@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -11,17 +12,26 @@ from pathlib import Path
 import click
 
 from .common import EXIT_FAIL, EXIT_OK, CliUsageError, timeout_option
+from .interrupt import stop_descendants
 
 __all__ = ["command"]
 
 _COLOURS = {"certified": "green", "rejected": "red", "refuted": "red", "not proved": "yellow"}
 
 
+def _worker_init() -> None:
+    """A worker ignores SIGINT (a Ctrl-C in the terminal reaches the whole process group): the
+    command stops it with everything else (:mod:`.interrupt`), without a traceback."""
+    import signal
+
+    with contextlib.suppress(ValueError, OSError):
+        signal.set_wakeup_fd(-1)  # the parent's, inherited by fork
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _check_one(job: tuple) -> dict:
     """Load one proof file and check its theorem number ``index`` (runs in a worker); with
     ``cross`` every decision is re-decided by cvc5 (a disagreement: not certified)."""
-    import contextlib
-
     from ..engine.kernel.decide import cross_checking
     from ..engine.kernel.region import MalformedError
     from ..loader import ProofFileError, load_file
@@ -113,9 +123,15 @@ def check(paths, as_json, timeout, jobs, latex_out, cross):
         import multiprocessing as mp
 
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
+        pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_worker_init)
+        try:
             for res in pool.map(_check_one, jobs_list):
                 report(res)
+        except BaseException:  # an error or Ctrl-C: the running checks are not waited for
+            stop_descendants()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     certified = sum(r["status"] == "certified" for r in results)
     total = len(results)
     if latex_out:

@@ -1,7 +1,8 @@
 """What the commands share: exit codes, the usage error, common options, JSON printing.
 
-Exit codes: 0 success; 1 a theorem refuted or not proved, a bound violated; 2 bad usage or a
-malformed proof file (one line on stderr naming the problem).
+Exit codes: 0 success; 1 a theorem refuted or not proved, a bound violated; 2 bad usage, a
+malformed proof file or a simulation that overflowed float64 (one line on stderr naming the
+problem); 130 stopped by Ctrl-C (:mod:`lyapunov.cli.interrupt`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,16 @@ import click
 from ..methods import load as load_method
 from ..methods.registry import METHODS as REGISTRY
 from ..sim import METHODS
-from .common import EXIT_FAIL, EXIT_OK, SET_HELP, CliUsageError, parse_set, usage_errors
+from ..sim.core import AUTO_NUMBA_WORK
+from .common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    EXIT_USAGE,
+    SET_HELP,
+    CliUsageError,
+    parse_set,
+    usage_errors,
+)
 
 __all__ = ["command"]
 
@@ -65,7 +74,9 @@ __all__ = ["command"]
     type=click.Choice(["auto", "numpy", "numba"]),
     default="auto",
     show_default=True,
-    help="Simulation engine.",
+    help=f"Simulation engine. auto: the fused numba kernel when numba is installed and "
+    f"runs x steps x dim is at least {AUTO_NUMBA_WORK:.0e} (compiling it takes 10 to 15 s, "
+    "repaid from there on), else numpy (always numpy with --batch or a method of your own).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def simulate(
@@ -92,15 +103,19 @@ def simulate(
     certified bound (x_k: where the k-th gradient is taken, y_k for the GSPA members).
     Outcome: confirmed (the interval is under the bound), violated (above it,
     or a run diverged: a real alarm, exit 1), inconclusive (the interval straddles the bound:
-    more runs narrow it; exit 0), or no bound. Runs that would not fit in memory are refused.
+    more runs narrow it; exit 0), or no bound; overflow (exit 2) where runs left the range of
+    float64 (an input of huge scale, e.g. --sigma2 1e308): no verdict, never "violated".
+    Runs that would not fit in memory are refused.
 
     \b
     Examples:
-      lyapunov simulate --objective cosine --lr 0.05 --momentum 0.9 --steps 1000 --runs 200
-      lyapunov simulate --objective lsq --method spa --eta 0.5 --c 0.1 --steps 500 --runs 100
-      lyapunov simulate --objective cosine --method qhm --lr 0.1 --momentum 0.9 --nu 0.7 \
+      lyapunov simulate --objective cosine --lr 0.05 --momentum 0.9 --steps 1000 --runs 200 \\
+          --sigma2 0.1
+      lyapunov simulate --objective lsq --method spa --eta 0.5 --c 0.1 --steps 500 \\
+          --runs 100 --sigma2 0.1
+      lyapunov simulate --objective cosine --method qhm --lr 0.1 --momentum 0.9 --nu 0.7 \\
           --steps 500 --runs 100 --sigma2 0.1
-      lyapunov simulate --objective cosine --method my_method.py --set lr=0.1 \
+      lyapunov simulate --objective cosine --method my_method.py --set lr=0.1 \\
           --set momentum=0.5 --steps 500 --runs 100 --sigma2 0.1
     """
     from ..confirm import confirm, format_rows
@@ -149,7 +164,7 @@ def simulate(
                     objective, method, progress=lambda k, n: bar.update(k - bar.pos), **args
                 )
     click.echo(dumps(out) if as_json else format_rows([out]))
-    if out["diverged"]:
+    if out["diverged"] and out["outcome"] != "overflow":
         click.echo(
             f"warning: {out['diverged']} of {runs} runs diverged (non-finite gradient or "
             "|x| beyond the blow-up threshold); they were stopped and are excluded from "
@@ -169,6 +184,23 @@ def simulate(
             "violated: the interval is above the certified bound (or runs diverged under it)",
             err=True,
         )
+    elif out["outcome"] == "overflow":
+        inputs = {**kw, **extra, "sigma2": sigma2}
+        shown = ", ".join(
+            f"{k}={v:g}" if isinstance(v, (int, float)) else f"{k}=schedule"
+            for k, v in inputs.items()
+        )
+        where = (
+            f"in {out['overflowed']} of {runs} runs a gradient or an iterate became inf"
+            if out["overflowed"]
+            else "the spread of the runs became inf"
+        )
+        click.echo(
+            f"lyapunov: error: overflow: at {shown} the simulation left the range of float64 "
+            f"({where}): no verdict on the bound; use smaller values",
+            err=True,
+        )
+        return EXIT_USAGE
     return EXIT_FAIL if out["outcome"] == "violated" else EXIT_OK
 
 

@@ -3,6 +3,7 @@ SGD, GSPA), schedules and grids, many seeds, one array program."""
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from collections.abc import Mapping
@@ -20,10 +21,21 @@ from .noise import run_keys
 from .params import as_param, broadcast_configs
 from .spec import Run
 
-__all__ = ["simulate", "SimResult", "AUTO_NUMBA_WORK", "memory_estimate", "available_memory"]
+__all__ = [
+    "simulate",
+    "SimResult",
+    "AUTO_NUMBA_WORK",
+    "auto_engine",
+    "memory_estimate",
+    "available_memory",
+    "check_memory",
+    "default_blowup",
+    "overflowed",
+]
 
 #: engine="auto" compiles the numba kernel only for at least this many element-steps
-AUTO_NUMBA_WORK = 2e7
+#: (P x runs x steps x dim), where compiling it pays (:func:`auto_engine`)
+AUTO_NUMBA_WORK = 1e8
 #: float64 arrays of shape (P, runs, dim) alive at once at the peak of a numpy-engine step
 #: besides the objective's own temporaries (x, the second state, the noise and its counters,
 #: the noisy gradient, the two updated states, np.where copies), and of shape (P, runs)
@@ -102,6 +114,17 @@ def _gb(b: float) -> str:
     return f"{b / 1e9:.3g} GB"
 
 
+def _fit(need_at, have: float, low: int = 1) -> int:
+    """The largest integer v >= low with ``need_at(v) <= have`` (``need_at`` affine and
+    increasing in v), or ``low - 1`` if none."""
+    a = need_at(0)
+    slope = need_at(1) - a
+    if slope <= 0:
+        return low if a <= have else low - 1
+    v = int((have - a) // slope)
+    return v if v >= low else low - 1
+
+
 def check_memory(
     objective: Objective,
     configs: int,
@@ -110,25 +133,71 @@ def check_memory(
     trajectory: bool,
     method: str | None = None,
     state_vectors: int | None = None,
+    *,
+    have: float | None = None,
+    where: str = "",
 ) -> None:
-    """ValueError naming ``runs`` if the simulation would not fit in the available memory."""
+    """ValueError if the simulation would not fit in the memory available (``have`` bytes,
+    default :func:`available_memory`; ``where`` says whose memory, e.g. " per dask worker").
+
+    The need is :func:`memory_estimate`: a part growing with the runs (the state arrays of
+    runs x dim numbers, or the trajectory) and a part growing with the steps (the per-step
+    records). The message names ``runs`` or ``steps``, whichever part is the larger, with
+    the product steps x runs x dim and how many would fit with the other held fixed.
+    """
     dim = objective.dim
-    have = available_memory()
+    have = available_memory() if have is None else have
     m = {"method": method, "state_vectors": state_vectors}
     if have is None or memory_estimate(configs, runs, dim, steps, trajectory, **m) <= have / 2:
         return  # clearly fits: no need to measure the objective
     ob = objective_bytes_per_run(objective)
-    need = memory_estimate(configs, runs, dim, steps, trajectory, ob, **m)
-    if need <= have:
+
+    def need(r: int, n: int) -> int:
+        return memory_estimate(configs, r, dim, n, trajectory, ob, **m)
+
+    total = need(runs, steps)
+    if total <= have:
         return
-    per_run = memory_estimate(configs, 1, dim, steps, trajectory, ob, **m)
-    fit = max(int(have // per_run) - 1, 0)
+    by_steps = need(0, steps) - need(0, 0)  # the per-step records alone
+    name = "steps" if 2 * by_steps >= total else "runs"  # the larger part of the need
+    other = "runs" if name == "steps" else "steps"
+    value, held = (steps, runs) if name == "steps" else (runs, steps)
+
+    def need_at(v: int, w: int = held) -> int:
+        return need(w, v) if name == "steps" else need(v, w)
+
+    fit = _fit(need_at, have)
+    hint = f"use at most about {_count(fit, name)} with {_count(held, other)}"
+    if fit < 1:  # the other part alone is too large
+        most = _fit(lambda v: need_at(v, 1), have)
+        hint = f"use fewer {other}, and at most about {_count(most, name)}"
     raise ValueError(
-        f"runs: {runs} runs x {configs} configuration(s) x dim {dim}"
+        f"{name}: {_count(value, name)} x {_count(held, other)} x {configs} configuration(s) "
+        f"x dim {dim}"
         + (f" x {steps + 1} recorded steps" if trajectory else "")
-        + f" need about {_gb(need)} of memory, more than the {_gb(have)} available; "
-        f"use at most about {fit} runs per call"
+        + f" need about {_gb(total)} of memory, more than the {_gb(have)} available{where}; "
+        + hint
     )
+
+
+def _count(n: int, plural: str) -> str:
+    """``_count(1, "runs")`` = "1 run", ``_count(5, "runs")`` = "5 runs"."""
+    return f"{n} {plural[:-1] if n == 1 else plural}"
+
+
+def auto_engine(work: float, *, gaussian: bool = True, trajectory: bool = False) -> str:
+    """What ``engine="auto"`` runs: ``"numba"`` when numba is installed, the noise is Gaussian,
+    no trajectory is kept and the ``work`` P x runs x steps x dim is at least
+    :data:`AUTO_NUMBA_WORK` element-steps; ``"numpy"`` otherwise.
+
+    Why that many: compiling the fused kernel takes 10 to 15 s (once per objective and
+    process) and the kernel then runs about 2 to 2.5 times as fast as numpy, so it pays from
+    W* = T_compile / (1/r_numpy - 1/r_numba) element-steps: measured on 2 cores by
+    ``benchmarks/engine_breakeven.py``, W* = 8e7 on cosine and 1.7e8 on lsq.
+    """
+    if gaussian and not trajectory and work >= AUTO_NUMBA_WORK and engine_numba.available():
+        return "numba"
+    return "numpy"
 
 
 @dataclass
@@ -149,11 +218,15 @@ class SimResult:
     Per run: ``run_grad2[p, s]`` = (1/n) sum_{k<n} |grad f(x_k)|^2, NaN for a diverged run;
     ``diverged[p, s]`` and ``diverged_step[p, s]`` (-1 if it did not diverge: the first k
     with a non-finite gradient or |x_k| > blowup; the run is frozen at x_k from then on);
-    ``f0[p, s]`` = f(x_0). ``x`` is the final state (P, S, d) (x_k of the step of divergence
-    for diverged runs) and ``state`` the second state (b, z or x_{k-1}); for the GSPA
-    members ``x`` is y_n (with the last step's beta if beta is a schedule), ``x_eval`` is
-    GSPA's final x_n (schedule-free's eval-mode parameters; None for the other methods) and
-    ``gspa`` holds their (eta_k, c_k, beta_k) as (P, T) arrays. ``trajectory``
+    ``overflowed[p, s]``: the run left the range of float64 (it stopped at a point within
+    blowup, or at a non-finite one, because its arithmetic overflowed; or its sum of
+    |grad f(x_k)|^2 overflowed): a numerical limit of the input's scale, not a divergence of
+    the method; ``run_grad2`` is NaN there too. ``f0[p, s]`` = f(x_0). ``x`` is the final
+    state (P, S, d) (x_k of the step of divergence for diverged runs) and ``state`` the
+    second state (b, z or x_{k-1}); for the GSPA members ``x`` is y_n (with the last step's
+    beta if beta is a schedule), ``x_eval`` is GSPA's final x_n (schedule-free's eval-mode
+    parameters; None for the other methods) and ``gspa`` holds their (eta_k, c_k, beta_k) as
+    (P, T) arrays. ``trajectory``
     (n + 1, P, S, d) only if asked. ``var_mean``/``var_max``: minibatch noise only, the exact
     conditional variance E|xi_k|^2 at x_k (mean per step, max over steps and runs).
     """
@@ -179,6 +252,8 @@ class SimResult:
     extra: dict = field(default_factory=dict)
     x_eval: np.ndarray | None = None
     gspa: dict[str, np.ndarray] | None = None
+    overflowed: np.ndarray | None = None
+    blowup: float | None = None
 
     @property
     def diverged(self) -> np.ndarray:
@@ -220,7 +295,7 @@ def simulate(
     record: tuple[str, ...] = ("f", "cos"),
     record_variance: bool = False,
     trajectory: bool = False,
-    blowup: float = 1e6,
+    blowup: float | None = None,
     engine: str = "auto",
     progress=None,
     params: Mapping | None = None,
@@ -256,18 +331,22 @@ def simulate(
 
     x0: default ``objective.x0()`` for every run, else an array broadcastable to (P, S, dim).
     record: any of ``"f"``, ``"cos"`` (|grad f|^2 is always recorded). engine: ``"numpy"``,
-    ``"numba"`` (fused, parallel; compiling costs ~4 s per objective and process) or ``"auto"``
-    (numba if installed and applicable -- Gaussian noise, no trajectory -- and the work
-    P x runs x steps x dim is at least ``AUTO_NUMBA_WORK`` = 2e7 element-steps).
+    ``"numba"`` (fused, parallel; compiling costs 10 to 15 s per objective and process) or
+    ``"auto"`` (:func:`auto_engine`: numba if installed and applicable -- Gaussian noise, no
+    trajectory -- and the work P x runs x steps x dim is at least ``AUTO_NUMBA_WORK`` = 1e8
+    element-steps, where compiling pays).
 
     Memory: before allocating anything the peak memory is estimated
     (:func:`memory_estimate`); a simulation that would not fit in the available memory is
-    refused with a ValueError naming ``runs`` (one line: the estimate, what is available, how
-    many runs would fit).
+    refused with a ValueError naming ``runs`` or ``steps``, whichever needs the larger part
+    (one line: the estimate, what is available, how many would fit; :func:`check_memory`).
 
-    A run diverges when |grad f(x_k)|^2 is not finite or |x_k| > ``blowup``; it is frozen
-    and reported, and excluded from every mean. ``progress``: an optional callable
-    ``progress(done_steps, steps)`` called about 20 times (for a progress bar).
+    A run diverges when |grad f(x_k)|^2 is not finite or |x_k| > ``blowup`` (default
+    :func:`default_blowup`: 1e6 max(1, sqrt(sigma2)), far beyond where the noise alone takes
+    x); it is frozen and reported, and excluded from every mean. A run whose arithmetic left
+    the range of float64 (``overflowed``: a gradient, an iterate or the sum of |grad f|^2
+    became inf at an input of huge scale) is told apart from a divergence. ``progress``: an
+    optional callable ``progress(done_steps, steps)`` called about 20 times (a progress bar).
 
     Any other method -- a :class:`lyapunov.methods.Method`, the path of a method file, or a
     registered method without a fused kernel (``"tmm"``, ``"ogm"``) -- runs from its one
@@ -280,7 +359,8 @@ def simulate(
     elif not isinstance(objective, Objective):
         raise ValueError(f"objective: must be an Objective or a name, got {objective!r}")
     steps, runs, seed = _int("steps", steps), _int("runs", runs), _int("seed", seed, 0)
-    blowup = float(check_range("blowup", blowup, "lr"))
+    if blowup is not None:
+        blowup = float(check_range("blowup", blowup, "lr"))
     for r in record:
         if r not in ("f", "cos"):
             raise ValueError(f"record: unknown record {r!r}, choose from ['cos', 'f']")
@@ -321,6 +401,7 @@ def simulate(
             raise ValueError("sigma2: must be 0 with minibatch noise (batch is given)")
     params["sigma2"] = as_param("sigma2", sigma2, steps)
     P = broadcast_configs(params)
+    blowup = default_blowup(params["sigma2"]) if blowup is None else blowup
     code = CODES[method]
     coords = None
     if code == GSPA:
@@ -341,9 +422,7 @@ def simulate(
     if engine == "numba" and (batch is not None or trajectory):
         raise ValueError("engine: 'numba' supports Gaussian noise without trajectory only")
     if engine == "auto":
-        big = P * runs * steps * d >= AUTO_NUMBA_WORK
-        ok = big and batch is None and not trajectory and engine_numba.available()
-        engine = "numba" if ok else "numpy"
+        engine = auto_engine(P * runs * steps * d, gaussian=batch is None, trajectory=trajectory)
     full = {k: np.ascontiguousarray(np.broadcast_to(v, (P, v.shape[1]))) for k, v in params.items()}
     if coords is not None:
         P1, P2, P3 = coords["eta"], coords["c"], coords["beta"]
@@ -360,7 +439,7 @@ def simulate(
         steps,
         keys,
         SIG,
-        blowup**2,
+        blowup * blowup,
         rec_f=rec_f,
         rec_cos=rec_cos,
         progress=progress,
@@ -389,18 +468,42 @@ def simulate(
         var=batch is not None and record_variance,
         x_eval=out["x_eval"] if coords is not None else None,
         gspa=coords,
+        blowup=blowup,
     )
 
 
-def _result(out: dict, objective, X0, *, f: bool, cos: bool, var: bool, **fields) -> SimResult:
+def default_blowup(sigma2: np.ndarray) -> float:
+    """The default blow-up threshold of |x_k|: 1e6 max(1, sqrt(max sigma2)). The noise alone
+    moves x by about lr sqrt(sigma2 k) / (1 - momentum) in k steps (at most 2 sqrt(sigma2 k)
+    / L in the certified region), so only a run that really runs away passes it."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        top = float(np.max(sigma2)) if np.size(sigma2) else 0.0
+    return 1e6 * max(1.0, math.sqrt(top)) if math.isfinite(top) else math.inf
+
+
+def overflowed(run_grad2: np.ndarray, diverged_step: np.ndarray, x: np.ndarray, blowup: float):
+    """(P, S) mask of the runs that left the range of float64: stopped at a point that is
+    not beyond ``blowup`` (or not finite), i.e. by a gradient that overflowed, or alive with
+    a non-finite sum of |grad f(x_k)|^2."""
+    with np.errstate(all="ignore"):
+        norm = np.hypot.reduce(np.abs(x), axis=-1)  # |x| without squaring (no overflow)
+    beyond = np.isfinite(norm) & (norm > blowup)
+    stopped = diverged_step >= 0
+    return (stopped & ~beyond) | (~stopped & ~np.isfinite(run_grad2))
+
+
+def _result(
+    out: dict, objective, X0, *, f: bool, cos: bool, var: bool, blowup: float, **fields
+) -> SimResult:
     """A :class:`SimResult` from an engine's records (means over the live runs)."""
     n, s = out["count"], out["sums"]
+    over = overflowed(out["run_grad2"], out["diverged_step"], out["x"], blowup)
     return SimResult(
         grad2=_mean(s["grad2"], n),
         f=_mean(s["f"], n) if f else None,
         cos=_mean(s["cos"], n) if cos else None,
         alive=n,
-        run_grad2=out["run_grad2"],
+        run_grad2=np.where(over, np.nan, out["run_grad2"]),
         diverged_step=out["diverged_step"],
         f0=objective.f(X0),
         x=out["x"],
@@ -408,6 +511,8 @@ def _result(out: dict, objective, X0, *, f: bool, cos: bool, var: bool, **fields
         trajectory=out["trajectory"],
         var_mean=_mean(s["var"], n) if var else None,
         var_max=out["var_max"],
+        overflowed=over,
+        blowup=blowup,
         **fields,
     )
 
@@ -433,6 +538,7 @@ def _simulate_method(
     full = {p: as_param(p, given[p], steps, method.ranges[p]) for p in method.params}
     full["sigma2"] = as_param("sigma2", sigma2, steps)
     P = broadcast_configs(full)
+    blowup = default_blowup(full["sigma2"]) if blowup is None else blowup
     full = {k: np.ascontiguousarray(np.broadcast_to(v, (P, v.shape[1]))) for k, v in full.items()}
     d = objective.dim
     check_memory(objective, P, runs, steps, False, state_vectors=len(method.state))
@@ -447,7 +553,7 @@ def _simulate_method(
         steps,
         run_keys(seed, runs),
         np.sqrt(full["sigma2"] / d),
-        blowup**2,
+        blowup * blowup,
         rec_f="f" in record,
         progress=progress,
         mats=mats,
@@ -468,6 +574,7 @@ def _simulate_method(
         cos=False,
         var=False,
         x_eval=out["x_eval"],
+        blowup=blowup,
     )
 
 

@@ -11,7 +11,15 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 
-__all__ = ["MISSING", "require_dask", "client_for", "local_cluster", "map_chunks"]
+__all__ = [
+    "MISSING",
+    "require_dask",
+    "client_for",
+    "local_cluster",
+    "local_workers",
+    "worker_memory",
+    "map_chunks",
+]
 
 MISSING = (
     "lyapunov.sweep needs dask and distributed, which are not installed: "
@@ -71,12 +79,28 @@ def client_for(
         yield c
 
 
+def local_workers(workers: int | None = None) -> int:
+    """The worker processes of a local cluster: ``workers``, default the number of CPUs."""
+    return workers or os.cpu_count() or 1
+
+
+def worker_memory(client) -> float | None:
+    """Bytes one task may use on the workers of ``client``: the smallest memory limit of a
+    worker divided by its threads (tasks running side by side), or None where a worker
+    reports no limit."""
+    infos = list(client.scheduler_info().get("workers", {}).values())
+    if not infos or any(not w.get("memory_limit") for w in infos):
+        return None
+    return min(w["memory_limit"] / max(1, w.get("nthreads") or 1) for w in infos)
+
+
 _TRIM = "MALLOC_TRIM_THRESHOLD_"
 
 
 def local_cluster(workers: int | None = None):
     """A ``distributed.LocalCluster`` of ``workers`` processes (default: the number of CPUs),
-    one thread each, no dashboard, quiet logs; use it as a context manager.
+    one thread each, no dashboard, no logs below CRITICAL (an error of a task is raised by
+    :func:`map_chunks`, not logged by a worker); use it as a context manager.
 
     dask's nanny starts workers with glibc's ``MALLOC_TRIM_THRESHOLD_=65536``, which also
     fixes the mmap threshold at 128 KiB: every numpy temporary above it is mapped and unmapped
@@ -91,19 +115,41 @@ def local_cluster(workers: int | None = None):
     saved = os.environ.get(_TRIM)
     if saved is not None and dask_value is not None and saved == str(dask_value):
         del os.environ[_TRIM]  # left there by an earlier nanny of this process
+    _start_resource_tracker()
     try:
         with dask.config.set({key: None}):
             return distributed.LocalCluster(
-                n_workers=workers or os.cpu_count() or 1,
+                n_workers=local_workers(workers),
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
                 scheduler_kwargs={"dashboard_address": ":0"},  # health checks: any free port
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,
             )
     finally:
         if saved is not None:
             os.environ[_TRIM] = saved
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, keeping this thread's signal mask.
+
+    Started lazily by the first spawned process, it unblocks SIGINT in the thread that
+    spawns it (``multiprocessing.resource_tracker``), so every worker spawned later from that
+    thread would take a terminal's Ctrl-C and print a KeyboardInterrupt traceback where the
+    command had blocked SIGINT for its processes (:mod:`lyapunov.cli.interrupt`). The workers
+    share this tracker, so none starts another.
+    """
+    import signal
+    from multiprocessing import resource_tracker
+
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, ())
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def n_workers(client) -> int:

@@ -35,10 +35,17 @@ __all__ = [
     "chunks",
     "check_int",
     "check_scheduler",
+    "pep_bytes",
+    "check_pep_memory",
 ]
 
 #: at most this many float64 numbers per state array of one chunk (configs x runs x dim)
 CHUNK_ELEMENTS = 2_000_000
+#: one exact worst case (:func:`lyapunov.pep.pep_spa`: cvxpy and CLARABEL) needs at most
+#: PEP_BASE + PEP_PER_POINT m^4 bytes for m gradient points (:func:`pep_bytes`): its
+#: interpolation conditions are m^2 rows over a Gram matrix of about m^2 entries (peak resident
+#: memory measured at 4 to 30 steps, with and without z points; 470 MB at 30 steps, m = 61)
+PEP_BASE, PEP_PER_POINT = 2e8, 40
 
 
 def check_int(name: str, value, low: int = 1) -> int:
@@ -174,6 +181,31 @@ def pep_grid(eta, c, steps, *, L, gap, condition: str, z_points: bool) -> PepGri
         gap=gap,
         condition=condition,
         z_points=z_points,
+    )
+
+
+def pep_bytes(steps: int, z_points: bool) -> float:
+    """Memory of one exact worst case of SPA after ``steps`` steps (an estimate erring on the
+    large side): PEP_BASE + PEP_PER_POINT m^4 bytes, m = steps + 1 gradient points x_0..x_n,
+    plus z_1..z_n with ``z_points``."""
+    m = steps + 1 + (steps if z_points else 0)
+    return PEP_BASE + PEP_PER_POINT * float(m) ** 4
+
+
+def check_pep_memory(g: PepGrid, have: float | None, where: str = "") -> None:
+    """ValueError naming ``steps`` if the largest worst case of ``g`` would not fit in
+    ``have`` bytes (None: unknown, no check); ``where`` says whose memory."""
+    n = int(g.steps.max())
+    need = pep_bytes(n, g.z_points)
+    if have is None or need <= have:
+        return
+    room = (have - PEP_BASE) / PEP_PER_POINT  # m^4 at most
+    points = int(room**0.25) if room > 0 else 0
+    fit = max(0, (points - 1) // (2 if g.z_points else 1))  # m = fit + 1 (+ fit)
+    hint = f"use at most about {fit} steps" if fit else "no worst case fits"
+    raise ValueError(
+        f"steps: an exact worst case of {n} steps needs about {need / 1e9:.3g} GB of memory "
+        f"(it grows as steps^4), more than the {have / 1e9:.3g} GB available{where}; {hint}"
     )
 
 

@@ -19,12 +19,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..objectives import make
 from ..sim import METHODS
-from ..sim.core import AUTO_NUMBA_WORK
+from ..sim.core import auto_engine, available_memory, check_memory
 from ..sim.engine_numba import available as numba_available
 from . import cluster as _cluster
 from .grid import (
+    SimGrid,
     check_int,
+    check_pep_memory,
     check_scheduler,
     chunks,
     default_chunk_size,
@@ -60,15 +63,39 @@ def _common(chunk_size, workers, scheduler, client, connect_timeout):
 
 
 def _engine(engine: str, work: float) -> str:
-    """One engine for every chunk (so that all chunks compute alike): ``auto`` is numba when
-    installed and a chunk has at least ``AUTO_NUMBA_WORK`` element-steps, as in simulate."""
+    """One engine for every chunk (so that all chunks compute alike): ``auto`` is
+    :func:`lyapunov.sim.core.auto_engine` of the largest chunk's work, as in simulate."""
     if engine not in ("auto", "numpy", "numba"):
         raise ValueError(f"engine: must be 'auto', 'numpy' or 'numba', got {engine!r}")
     if engine == "numba" and not numba_available():
         raise ValueError("engine: 'numba' asked for but numba is not installed")
     if engine == "auto":
-        return "numba" if numba_available() and work >= AUTO_NUMBA_WORK else "numpy"
+        return auto_engine(work) if numba_available() else "numpy"
     return engine
+
+
+def _local_budget(tasks: int) -> tuple[float | None, str]:
+    """Bytes one task of a local cluster may use (the memory available here shared by
+    ``tasks`` running side by side; None where unknown) and the words saying so."""
+    have = available_memory()
+    return (None if have is None else have / max(1, tasks)), f" to each of {tasks} dask workers"
+
+
+def _remote_budget(cl) -> tuple[float | None, str]:
+    """Bytes one task may use on the workers of the client ``cl`` (their memory limit)."""
+    return _cluster.worker_memory(cl), " to a task of a dask worker (its memory limit)"
+
+
+def _check_sim_memory(g: SimGrid, size: int, budget: tuple[float | None, str]) -> None:
+    """Simulate's memory check (ValueError naming runs or steps) for a chunk of ``size``
+    configurations of each objective, before any task is sent."""
+    have, where = budget
+    if have is None:
+        return
+    for obj in g.objectives:
+        ob = make(obj, g.dim) if isinstance(obj, str) else obj
+        configs = min(size, g.per_objective)
+        check_memory(ob, configs, g.runs, g.steps, False, g.method, have=have, where=where)
 
 
 def simulations(
@@ -136,10 +163,18 @@ def simulations(
         raise TypeError(f"keep_runs: must be True or False, got {keep_runs!r}")
     _engine(engine, 0.0)  # validate before starting a cluster
     _cluster.require_dask()
+    local = client is None and scheduler is None
+    if local:  # refuse what would not fit before any worker starts
+        n = _cluster.local_workers(workers)
+        size = chunk_size or default_chunk_size(g.size, n, per_config=g.runs * g.dim)
+        tasks = len(g.objectives) * len(chunks(g.per_objective, size))
+        _check_sim_memory(g, size, _local_budget(min(n, tasks)))
     with _cluster.client_for(client, scheduler, workers, connect_timeout) as cl:
-        size = chunk_size or default_chunk_size(
-            g.size, _cluster.n_workers(cl), per_config=g.runs * g.dim
-        )
+        if not local:
+            size = chunk_size or default_chunk_size(
+                g.size, _cluster.n_workers(cl), per_config=g.runs * g.dim
+            )
+            _check_sim_memory(g, size, _remote_budget(cl))
         args = []
         for obj in g.objectives:
             for r in chunks(g.per_objective, size):
@@ -205,7 +240,13 @@ def worst_cases(
             'worst_cases needs cvxpy, which is not installed: pip install "lyapunov[search]"'
         ) from None
     _cluster.require_dask()
+    local = client is None and scheduler is None
+    tasks = len(chunks(g.size, chunk_size or 1))
+    if local:  # refuse what would not fit before any worker starts
+        check_pep_memory(g, *_local_budget(min(_cluster.local_workers(workers), tasks)))
     with _cluster.client_for(client, scheduler, workers, connect_timeout) as cl:
+        if not local:
+            check_pep_memory(g, *_remote_budget(cl))
         args = [(g.eta[r], g.c[r], g.steps[r]) for r in chunks(g.size, chunk_size or 1)]
         kwargs = dict(L=g.L, gap=g.gap, condition=g.condition, z_points=g.z_points)
         parts = _cluster.map_chunks(cl, pep_chunk, args, kwargs, progress)
