@@ -175,7 +175,7 @@ def test_cli_bound_for_the_family():
     assert code == 2 and "nu: must be in [0, 1]" in err and len(err.strip().splitlines()) == 1
     code, out, err = run_cli_in_process(["bound", "nesterov", "--momentum", "0.9", "--best",
                                          *common])  # fmt: skip
-    assert code == 2 and "--best" in err
+    assert code == 0 and json.loads(out)["best"]["name"] == "lr"  # issue 21, defect 6
 
 
 def test_schedule_free_near_two_over_l_is_a_number_with_its_reason():

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from lyapunov import bounds, pep
-from lyapunov.bounds.classes import class_bound
+from lyapunov.bounds import best_step, certified_bound, dispatch
+from lyapunov.bounds.classes import CLASSES, MEASURES, class_bound, class_theorems
 
 CASES = [
     # (function_class, measure, extra class constants, initial condition)
@@ -115,7 +116,7 @@ def test_bounds_sgd_takes_a_class():
         detail=True,
     )
     assert np.isfinite(r.value[0]) and r.value[1] == math.inf
-    assert r.theorem[0] == "P15" and "region" in r.reason[1]
+    assert r.theorem[0] == "P15" and r.reason[1] == "P15: L*lr < 2 fails: L*lr = 3"
     assert r.measure == "last_gap"
 
 
@@ -153,6 +154,13 @@ def test_noise_floor_of_pl_and_strongly_convex():
         ({"function_class": "smooth_convex", "distance": float("nan")}, "distance"),
         ({"function_class": "pl", "mu": 0.1}, "gap: required"),
         ({"function_class": "smooth_convex", "distance": 1, "G": 1.0}, "G: not a constant"),
+        ({"function_class": "smooth_convex", "distance": 1, "mu": 0.1}, "mu: not a constant"),
+        ({"function_class": "smooth_convex", "distance": 1, "gap": -1.0}, "gap: must be >= 0"),
+        ({"function_class": "pl", "mu": 0.1, "gap": 1, "distance": -1}, "distance: must be >= 0"),
+        (
+            {"function_class": "smooth_strongly_convex", "mu": 0.1, "distance": 1, "measure": "x"},
+            "measure: must be last_dist2",
+        ),
         ({"function_class": "convex_lipschitz", "G": 1.0, "distance": 1}, "no certified theorem"),
     ],
 )
@@ -161,8 +169,128 @@ def test_bad_input(kw, match):
         class_bound("sgd", lr=0.5, L=1.0, sigma2=0.0, steps=10, **kw)
 
 
-def test_a_method_without_a_theorem_in_the_class_is_refused():
-    with pytest.raises(ValueError, match="no certified theorem for sgdm"):
+def test_a_method_without_a_theorem_in_the_class_is_refused_naming_what_is_certified():
+    with pytest.raises(ValueError) as exc:
         class_bound(
-            "sgdm", function_class="smooth_convex", lr=0.1, L=1, sigma2=0, steps=10, distance=1
+            "schedule_free",
+            function_class="pl",
+            lr=0.1,
+            momentum=0.5,
+            L=1,
+            mu=0.1,
+            sigma2=0,
+            steps=10,
         )
+    msg = str(exc.value)
+    assert msg.startswith("function_class: no certified theorem for schedule_free in class 'pl'")
+    assert "certified there: sgd, sgdm, spa;" in msg
+    assert "classes with a theorem for schedule_free: smooth, " in msg
+    # a class with a theorem for the method, but on another measure: the measure is named
+    with pytest.raises(ValueError, match=r"^measure: .* sgdm .*\(there it bounds: avg_gap\)"):
+        class_bound(
+            "sgdm",
+            function_class="smooth_convex",
+            measure="last_gap",
+            lr=0.1,
+            momentum=0.5,
+            L=1,
+            sigma2=0,
+            steps=10,
+            distance=1,
+        )
+
+
+# -- the calculators and the dispatcher take the class keywords uniformly ----------------------
+SGDM_CONVEX = dict(L=1.0, sigma2=0.01, steps=20, function_class="smooth_convex", distance=1.0)
+
+
+def test_sgdm_and_spa_take_a_class_and_agree_with_the_theorem_in_either_coordinates():
+    r = bounds.sgdm(lr=0.1, momentum=0.5, **SGDM_CONVEX, detail=True)
+    assert r.theorem == "P17" and r.measure == "avg_gap"  # the one measure certified for it
+    same = bounds.spa(eta=0.2, c=0.5, **SGDM_CONVEX, measure="avg_gap")
+    assert same == pytest.approx(r.value, rel=1e-12)
+    assert r.value == class_bound("sgdm", lr=0.1, momentum=0.5, **SGDM_CONVEX)
+    with_gap = bounds.sgdm(lr=0.1, momentum=0.5, **SGDM_CONVEX, gap=0.1)  # f(x_0) - f_* given
+    assert with_gap < r.value  # the default gap is L distance^2 / 2 = 0.5
+
+
+@pytest.mark.parametrize(
+    "method, params",
+    [
+        ("sgd", {"lr": 0.5}),
+        ("sgdm", {"lr": 0.1, "momentum": 0.5}),
+        ("heavy_ball", {"lr": 0.1, "momentum": 0.5}),
+        ("spa", {"eta": 0.2, "c": 0.5}),
+        ("schedule_free", {"lr": 0.5, "momentum": 0.9}),
+    ],
+)
+def test_certified_bound_routes_a_class_to_the_class_calculator(method, params):
+    got = certified_bound(method, **params, **SGDM_CONVEX, detail=True)
+    name = "sgdm" if method == "heavy_ball" else method
+    want = class_bound(name, **params, **SGDM_CONVEX, detail=True)
+    assert got == want and np.isfinite(got.value) and got.measure in MEASURES["smooth_convex"]
+    assert got.value == getattr(bounds, name)(**params, **SGDM_CONVEX)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: bounds.sgdm(lr=0.1, momentum=0.5, L=1, sigma2=0, steps=9, gap=1, mu=0.1), "^mu: "),
+        (lambda: bounds.spa(eta=0.1, c=0.5, L=1, sigma2=0, steps=9, gap=1, G=1), "^G: "),
+        (
+            lambda: bounds.spa(eta=0.1, c=0.5, L=1, sigma2=0, steps=9, gap=1, measure="last_gap"),
+            "^measure: must be avg_grad2 for function_class='smooth'",
+        ),
+        (
+            lambda: bounds.sgd(lr=0.1, L=1, sigma2=0, steps=9, gap=1, distance=1),
+            "^distance: not a constant of function_class='smooth'",
+        ),
+        (
+            lambda: bounds.schedule_free(
+                lr=0.1, momentum=0.5, L=1, sigma2=0, steps=9, function_class="pl", mu=0.1, gap=1
+            ),
+            "^function_class: no certified theorem for schedule_free in class 'pl'",
+        ),
+        (
+            lambda: bounds.sgdm(lr=0.1, momentum=0.5, nesterov=True, **SGDM_CONVEX),
+            "^function_class: no certified theorem for nesterov in class 'smooth_convex'",
+        ),
+        (
+            lambda: certified_bound("qhm", lr=0.1, momentum=0.5, nu=0.5, **SGDM_CONVEX),
+            "classes with a theorem for qhm: smooth\\)$",
+        ),
+        (
+            lambda: certified_bound("sgd", schedule={"lr": [0.1, 0.2]}, **SGDM_CONVEX),
+            "^schedule: no certified calculator for a schedule in function_class=",
+        ),
+        (
+            lambda: best_step("sgd", L=1, sigma2=0, steps=9, gap=1, function_class="pl"),
+            "^function_class: no best-step search in 'pl'",
+        ),
+        (
+            lambda: certified_bound("sgd", lr=0.1, **{**SGDM_CONVEX, "function_class": "convex"}),
+            "^function_class: unknown function class 'convex'",
+        ),
+    ],
+)
+def test_bad_class_requests_name_the_keyword_and_what_is_available(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_the_start_may_be_described_in_full_where_the_bound_needs_less():
+    """distance and gap describe x_0, not the class: given both, each theorem uses its own."""
+    both = {"distance": 1.0, "gap": 0.5, "L": 1.0, "sigma2": 0.0, "steps": 10, "lr": 0.5}
+    for cls, consts in (("smooth_convex", {}), ("pl", {"mu": 0.1})):
+        need = {"smooth_convex": {"distance": 1.0}, "pl": {"gap": 0.5}}[cls]
+        alone = {k: v for k, v in both.items() if k not in ("distance", "gap")} | need
+        assert class_bound("sgd", function_class=cls, **both, **consts) == class_bound(
+            "sgd", function_class=cls, **alone, **consts
+        )
+
+
+def test_every_class_and_measure_is_described_once_in_the_dispatcher():
+    assert set(dispatch.FUNCTION_CLASSES) == set(CLASSES)
+    assert {m for ms in MEASURES.values() for m in ms} <= set(dispatch.MEASURES)
+    for method, cls, measure in class_theorems():
+        assert method in dispatch.methods(function_class=cls, measure=measure)

@@ -48,3 +48,31 @@ def test_a_faster_contraction_is_rejected():
     m, t, c = sym["m"], sym["t"], sym["c"]
     v = th.replace(contraction=1 - 2 * m * t * c).check(timeout=120)
     assert v.status != CERTIFIED
+
+
+def test_calculator_is_the_theorem_in_the_optimizers_coordinates():
+    from lyapunov import bounds
+
+    th = _theorem()
+    sym = _symbols(th)
+    lr, momentum, mu, L = 0.1, 0.8, 0.05, 1.5
+    eta, c = lr / (1 - momentum), 1 - momentum
+    got = bounds.sgdm(
+        lr=lr,
+        momentum=momentum,
+        L=L,
+        mu=mu,
+        sigma2=0.1,
+        steps=30,
+        gap=2.0,
+        function_class="pl",
+        detail=True,
+    )
+    sub = {sym["t"]: sp.Rational(str(L)) * sp.Rational(str(eta)), sym["c"]: sp.Rational(str(c))}
+    sub |= {sym["m"]: sp.Rational(str(mu)) / sp.Rational(str(L)), sym["L"]: sp.Rational(str(L))}
+    sub |= {sym["sigma2"]: sp.Rational(str(0.1))}
+    want = float(th.bound(2, 0, 30).subs(sub))
+    assert got.theorem == "P20" and got.value == pytest.approx(want, rel=1e-9)
+    # plain SGD keeps its own (faster) theorem in the class
+    sgd = bounds.sgd(lr=lr, L=L, mu=mu, sigma2=0.1, steps=30, gap=2.0, function_class="pl")
+    assert np.isfinite(sgd) and sgd < got.value

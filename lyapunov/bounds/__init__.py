@@ -27,6 +27,14 @@ optimizer's parameters): ``gspa`` (P11; P4 at beta = 1, P3 at c = 1), ``nesterov
 SGD(nesterov=True), also ``sgdm(..., nesterov=True)``), ``qhm`` (qhoptim's QHM) and
 ``schedule_free`` (schedulefree.SGDScheduleFree, P12 over the horizon).
 
+Other function classes (:mod:`.classes`): ``sgd``, ``sgdm``, ``spa``, ``schedule_free`` and
+:func:`certified_bound` take ``function_class`` ("smooth", the default; "smooth_convex",
+"smooth_strongly_convex" with ``mu``, "pl" with ``mu`` and ``gap``, "convex_lipschitz" with
+``G`` instead of ``L``), ``distance`` = |x_0 - x_*| and ``measure`` ("last_gap" =
+E f(x_n) - f_*, "last_dist2" = E|x_n - x_*|^2, "avg_gap"), each where a certified theorem
+covers it, e.g. ``bounds.sgd(lr=1, L=1, sigma2=0, steps=10, function_class="smooth_convex",
+distance=1)``; the result (``detail=True``) names its measure.
+
 One entry for every method (its registry name and parameters, constant or per-step):
 :func:`certified_bound` (:mod:`.dispatch`), e.g.
 ``bounds.certified_bound("nesterov", lr=0.01, momentum=0.9, L=1, sigma2=0.01, steps=1000,
@@ -37,13 +45,22 @@ Modules: :mod:`.dispatch` (method -> calculator), :mod:`.constant` (sgd, spa),
 :mod:`.family` (sgdm and the rest of the momentum family),
 :mod:`.free` (theorems with free weights), :mod:`.best` (the best step), :mod:`.schedule`
 (schedules), :mod:`.compile` (theorems -> numpy functions), :mod:`.optimize` (the step search),
-:mod:`.display` (notebook display), :mod:`.large_step` (P4c), :mod:`.why` (reasons). This file
+:mod:`.display` (notebook display), :mod:`.large_step` (P4c), :mod:`.why` (reasons),
+:mod:`.classes` (the convex, strongly convex, PL and Lipschitz classes). This file
 only re-exports.
 """
 
 from __future__ import annotations
 
-from .best import BestStep, best_sgd_lr, best_sgdm_lr, best_spa_eta
+from .best import (
+    BestStep,
+    best_gspa_eta,
+    best_nesterov_lr,
+    best_qhm_lr,
+    best_sgd_lr,
+    best_sgdm_lr,
+    best_spa_eta,
+)
 from .constant import BoundResult, rates, sgd, spa
 from .dispatch import NoCalculatorError, best_step, certified_bound
 from .family import gspa, gspa_schedule, nesterov, qhm, schedule_free, sgdm
@@ -66,6 +83,9 @@ __all__ = [
     "best_sgd_lr",
     "best_spa_eta",
     "best_sgdm_lr",
+    "best_nesterov_lr",
+    "best_qhm_lr",
+    "best_gspa_eta",
     "BoundResult",
     "BestStep",
     "UniformAverageWarning",

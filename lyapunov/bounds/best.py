@@ -1,4 +1,5 @@
-"""The best step for a budget: argmin over lr (or eta) of a certified bound (P3, P4, P4c).
+"""The best step for a budget: argmin over lr (or eta) of a certified bound (P3, P4, P4c; P11
+for the GSPA family: Nesterov's SGD, QHM, GSPA).
 
 The minimiser is searched numerically (:mod:`.optimize`); the bound returned is the certified
 bound *at* the returned step, so an imprecise search costs tightness, never soundness.
@@ -14,10 +15,19 @@ from ..methods.registry import to_gspa
 from ..validate import check_range
 from .constant import common_args, sgd, spa
 from .display import BestDisplay
+from .family import gspa, nesterov, qhm
 from .optimize import argmin_step
-from .why import p4_edge, step_limit
+from .why import coordinates, gspa_reach, p4_edge, step_limit
 
-__all__ = ["BestStep", "best_sgd_lr", "best_spa_eta", "best_sgdm_lr"]
+__all__ = [
+    "BestStep",
+    "best_sgd_lr",
+    "best_spa_eta",
+    "best_sgdm_lr",
+    "best_gspa_eta",
+    "best_nesterov_lr",
+    "best_qhm_lr",
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class BestStep(BestDisplay):
 
 def _best(fun, hi, shape_args: list[np.ndarray], name: str) -> BestStep:
     shape = np.broadcast(*shape_args, hi).shape
+    hi = np.minimum(hi, np.finfo(float).max)  # 2/L is inf for L near the smallest float
     step, val = argmin_step(fun, np.broadcast_to(hi, shape))
     if step.ndim == 0:
         return BestStep(float(step), float(val), name)
@@ -54,7 +65,9 @@ def best_sgd_lr(*, L, sigma2, steps, gap) -> BestStep:
     """argmin over lr of :func:`sgd` (searched in (0, 2/L)); the bound is certified at it."""
     a = common_args(L, sigma2, steps, gap)
     ex = {k: v[..., None] for k, v in a.items()}
-    return _best(lambda lr: sgd(lr=lr, **ex), 2.0 / a["L"], list(a.values()), "lr")
+    with np.errstate(over="ignore"):
+        hi = 2.0 / a["L"]
+    return _best(lambda lr: sgd(lr=lr, **ex), hi, list(a.values()), "lr")
 
 
 def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
@@ -84,3 +97,49 @@ def best_sgdm_lr(*, momentum, L, sigma2, steps, gap) -> BestStep:
     res = best_spa_eta(c=c, L=L, sigma2=sigma2, steps=steps, gap=gap)
     lr = res.step * c if np.ndim(res.step) else float(res.step * c)
     return BestStep(lr, res.bound, "lr")
+
+
+def best_gspa_eta(*, c, beta, L, sigma2, steps, gap) -> BestStep:
+    """argmin over eta of :func:`~lyapunov.bounds.gspa` at fixed c and beta, searched up to
+    the reach of the theorems that may cover it (:func:`~lyapunov.bounds.why.gspa_reach`:
+    P11's L eta c' < 1, P3's L eta < 2 at c = 1 or beta = 0, P4c's limit at beta = 1)."""
+    a = common_args(L, sigma2, steps, gap)
+    cc = check_range("c", c)
+    bb = check_range("beta", beta)
+    ex = {k: v[..., None] for k, v in a.items()}
+    hi = gspa_reach(cc, bb, a["L"])
+    return _best(
+        lambda eta: gspa(eta=eta, c=cc[..., None], beta=bb[..., None], **ex),
+        hi,
+        [*a.values(), cc, bb],
+        "eta",
+    )
+
+
+def _best_lr(method: str, calculator, others: dict, common: dict) -> BestStep:
+    """argmin over lr for a member of GSPA whose eta is proportional to lr and whose c and beta
+    do not depend on it (the registry's map): :func:`best_gspa_eta` at its (c, beta), then
+    lr = eta / (eta at lr = 1); the bound is the method's own calculator at that lr."""
+    vals = {name: check_range(name, v) for name, v in others.items()}
+    one = np.ones(np.broadcast(*vals.values()).shape)
+    per_lr, c, beta = coordinates(method, lr=one, **vals)
+    res = best_gspa_eta(c=c, beta=beta, **common)
+    lr = np.asarray(res.step) / per_lr
+    bound = calculator(lr=lr, **vals, **common)
+    if np.ndim(bound) == 0:
+        return BestStep(float(lr), float(bound), "lr")
+    return BestStep(lr, bound, "lr")
+
+
+def best_nesterov_lr(*, momentum, L, sigma2, steps, gap) -> BestStep:
+    """argmin over lr of :func:`~lyapunov.bounds.nesterov` at fixed momentum (GSPA with
+    eta = lr/(1 - momentum), c = 1 - momentum, beta = momentum)."""
+    common = {"L": L, "sigma2": sigma2, "steps": steps, "gap": gap}
+    return _best_lr("nesterov", nesterov, {"momentum": momentum}, common)
+
+
+def best_qhm_lr(*, momentum, nu, L, sigma2, steps, gap) -> BestStep:
+    """argmin over lr of :func:`~lyapunov.bounds.qhm` at fixed momentum and nu (GSPA with
+    eta = lr, c = 1 - momentum, beta = nu)."""
+    common = {"L": L, "sigma2": sigma2, "steps": steps, "gap": gap}
+    return _best_lr("qhm", qhm, {"momentum": momentum, "nu": nu}, common)

@@ -48,7 +48,7 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-__all__ = ["CompiledRate", "SafeRegion", "RELATIONS", "MARGIN", "GAP", "STEPS"]
+__all__ = ["CompiledRate", "SafeRegion", "RELATIONS", "MARGIN", "GAP", "STEPS", "magnitude"]
 
 GAP = sp.Symbol("gap", real=True)
 STEPS = sp.Symbol("steps", real=True)
@@ -125,6 +125,17 @@ def _tree(e: sp.Expr) -> tuple[sp.Expr, int, tuple[float, float, float, float], 
     if hi_e > 0:
         best = min(best, (_NODE - hi) / hi_e)
     return absval, ops, (lo, lo_e, hi, hi_e), best
+
+
+def magnitude(expr: sp.Expr) -> tuple[sp.Expr, int]:
+    """(A, K) of a polynomial expression tree (module docstring): evaluated in floating point
+    (numbers and parameters exact, no overflow or underflow), ``expr`` errs by at most
+    gamma_K * A, gamma_K = K u / (1 - K u), A the tree with every number and parameter replaced
+    by its absolute value. Zero is exact: (0, 0)."""
+    if expr == 0:
+        return sp.Integer(0), 0
+    a, k, _, _ = _tree(expr)
+    return a, k
 
 
 def _in_range(m: np.ndarray, hi: float) -> np.ndarray:

@@ -12,14 +12,15 @@ that fails, :mod:`.why`) and the limit of the certified steps at the other param
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+import functools
+import inspect
 from functools import cache
 
 import numpy as np
 
 from ..validate import check_range, check_steps
 from .compile import CompiledRate
-from .display import BoundDisplay
+from .display import BoundResult
 from .why import step_limit, why_not
 
 __all__ = [
@@ -32,29 +33,8 @@ __all__ = [
     "spa_candidates",
     "explained",
     "smooth_only",
+    "with_classes",
 ]
-
-
-@dataclass(frozen=True)
-class BoundResult(BoundDisplay):
-    """A bound and, per point, the theorem it comes from (``""`` where the bound is inf).
-
-    ``reason``: where the bound is inf, the condition that fails, e.g. ``"L*eta < ... fails
-    (P4c ...): L*eta = 4.5"`` (``""`` where it is finite); ``step_limit``: every step
-    (``step_name``: ``"lr"`` or ``"eta"``) below it is certified at the other parameters, and
-    none at or above it (a supremum: not itself certified). ``lyapunov bound --json`` prints
-    them as ``"reason"`` and ``"step_limit"``. ``measure``: what is bounded (``"avg_grad2"``;
-    ``"last_gap"`` or ``"last_dist2"`` in the convex and PL classes, :mod:`.classes`).
-
-    In a notebook it renders as a small table (``_repr_html_``) or as LaTeX (``_repr_latex_``).
-    """
-
-    value: np.ndarray | float
-    theorem: np.ndarray | str
-    reason: np.ndarray | str = ""
-    step_limit: np.ndarray | float = float("nan")
-    step_name: str = ""
-    measure: str = "avg_grad2"
 
 
 @cache
@@ -75,12 +55,68 @@ def smooth_only(measure: str | None, **consts) -> None:
     """ValueError for a measure or class constant that the class "smooth" does not have."""
     if measure not in (None, "avg_grad2"):
         raise ValueError(
-            f"measure: must be avg_grad2 for function_class='smooth', got {measure!r} (last_gap "
-            "and last_dist2 need a convex or PL class)"
+            f"measure: must be avg_grad2 for function_class='smooth', got {measure!r} (last_gap, "
+            "avg_gap and last_dist2 need a convex or PL class)"
         )
     for name, v in consts.items():
         if v is not None:
             raise ValueError(f"{name}: not a constant of function_class='smooth'")
+
+
+#: the keywords every calculator with a class takes (:func:`with_classes`), and their defaults
+CLASS_KEYWORDS = {
+    "function_class": "smooth",
+    "measure": None,
+    "mu": None,
+    "G": None,
+    "distance": None,
+}
+
+
+def with_classes(method: str):
+    """Decorator: the calculator of ``method`` in the class "smooth" also takes, keyword-only,
+    ``function_class`` (default "smooth"), ``measure``, ``mu``, ``G`` and ``distance`` =
+    |x_0 - x_*|, and ``L`` and ``gap`` become optional. Another class goes to
+    :func:`.classes.class_bound` (its certified last-iterate and average-gap bounds; SGD+M with
+    ``nesterov=True`` as method nesterov); "smooth" to the calculator, after checking it was
+    given none of the other classes' keywords and has ``L`` and ``gap`` (ValueError naming the
+    first that is wrong)."""
+
+    def wrap(fun):
+        own = inspect.signature(fun).parameters
+
+        @functools.wraps(fun)
+        def calculator(**kw):
+            cls = {name: kw.pop(name, default) for name, default in CLASS_KEYWORDS.items()}
+            if cls["function_class"] != "smooth":
+                from .classes import class_bound
+
+                unknown = [name for name in kw if name not in own]
+                if unknown:
+                    raise TypeError(f"{method}: unexpected keyword argument {unknown[0]!r}")
+
+                nesterov = kw.pop("nesterov", False)
+                if nesterov is not False and nesterov is not True:
+                    raise TypeError(f"nesterov: must be True or False, got {nesterov!r}")
+                name = "nesterov" if nesterov else method
+                return class_bound(name, **cls, **kw)
+            smooth_only(cls["measure"], mu=cls["mu"], G=cls["G"], distance=cls["distance"])
+            for name in ("L", "gap"):
+                if kw.get(name) is None:
+                    raise ValueError(f"{name}: required for function_class='smooth'")
+            return fun(**kw)
+
+        sig = inspect.signature(fun)
+        params = [
+            p.replace(default=None) if p.name in ("L", "gap") else p
+            for p in sig.parameters.values()
+        ]
+        extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d)
+                 for n, d in CLASS_KEYWORDS.items()]  # fmt: skip
+        calculator.__signature__ = sig.replace(parameters=params + extra)
+        return calculator
+
+    return wrap
 
 
 def common_args(L, sigma2, steps, gap) -> dict[str, np.ndarray]:
@@ -121,46 +157,18 @@ def explained(res: BoundResult, method: str, **values: np.ndarray) -> BoundResul
     return dataclasses.replace(res, reason=reason, step_limit=limit, step_name=name)
 
 
-def sgd(
-    *,
-    lr,
-    L=None,
-    sigma2,
-    steps,
-    gap=None,
-    detail: bool = False,
-    function_class: str = "smooth",
-    measure: str | None = None,
-    mu=None,
-    distance=None,
-):
+@with_classes("sgd")
+def sgd(*, lr, L, sigma2, steps, gap, detail: bool = False):
     """Certified bound for SGD, x_{k+1} = x_k - lr (grad f(x_k) + xi_k)  (theorem P3):
 
     2 gap / (steps lr (2 - L lr)) + L lr sigma2 / (2 - L lr)      for 0 < L lr < 2, else inf;
 
-    for short horizons (steps <= 4096) the chain of P8 and P10 at c = 1 where it is smaller
+    and the chain of P8 and P10 at c = 1 over the horizon where it is smaller
     (SGD is SPA with c = 1: :func:`spa` at c = 1 gives the same value).
 
     Other classes (``function_class`` "smooth_convex", "smooth_strongly_convex" with ``mu``,
-    "pl" with ``mu``; ``distance`` = |x_0 - x_*|): last-iterate bounds, :mod:`.classes`.
+    "pl" with ``mu``; ``distance`` = |x_0 - x_*|): last-iterate bounds, :func:`with_classes`.
     """
-    if function_class != "smooth":
-        from .classes import class_bound
-
-        return class_bound(
-            "sgd",
-            function_class=function_class,
-            measure=measure,
-            lr=lr,
-            L=L,
-            sigma2=sigma2,
-            steps=steps,
-            mu=mu,
-            distance=distance,
-            gap=gap,
-            detail=detail,
-        )
-    smooth_only(measure, mu=mu, distance=distance)
     args = common_args(L, sigma2, steps, gap)
     eta = check_range("lr", lr)
     r = rates()["P3"]
@@ -170,8 +178,7 @@ def sgd(
 
 def spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
     """P4 everywhere; P4c (its weights searched, :mod:`.large_step`) where P4 gives inf; the
-    horizon-aware chain of P8 and P10 (:mod:`.horizon`) where steps <= 4096, when ``steps``
-    takes at most HORIZON_DISTINCT distinct values (its cost is O(steps) per horizon)."""
+    horizon-aware chain of P8 and P10 (:mod:`.horizon`)."""
     p4 = rates()["P4"](eta=eta, c=c, **args)
     out = [("P4", p4)]
     e, cc, L, s2, n, g = np.broadcast_arrays(
@@ -192,21 +199,16 @@ def spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str
 
 
 def _horizon(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
-    """Short horizons: P8 and P10 chained backwards over the steps (:mod:`.horizon`, exact on
-    quadratics). Its cost is O(steps) per distinct horizon, so it is a candidate only when
-    ``steps`` takes at most HORIZON_DISTINCT distinct values, some <= MAX_STEPS."""
-    from .horizon import MAX_STEPS, horizon_bound
+    """The chain of P8 and P10 over the horizon (:mod:`.horizon`, exact on quadratics; O(1) per
+    point for every horizon, never above P4)."""
+    from .horizon import horizon_bound
 
-    horizons = np.unique(args["steps"])
-    if horizons.size <= HORIZON_DISTINCT and horizons.min() <= MAX_STEPS:
-        return [("P8+P10", np.asarray(horizon_bound(eta=eta, c=c, **args), dtype=float))]
-    return []
+    with np.errstate(all="ignore"):  # beyond the floats the chain's value is inf (not a bound)
+        value = np.asarray(horizon_bound(eta=eta, c=c, **args), dtype=float)
+    return [("P8+P10", np.where(np.isfinite(value), value, np.inf))]
 
 
-#: the horizon-aware bound is tried when ``steps`` takes at most this many distinct values
-HORIZON_DISTINCT = 8
-
-
+@with_classes("spa")
 def spa(*, eta, c, L, sigma2, steps, gap, detail: bool = False):
     """Certified bound for SPA (eta, c), i.e. SGD+M with lr = c eta, momentum = 1 - c.
 
@@ -218,6 +220,9 @@ def spa(*, eta, c, L, sigma2, steps, gap, detail: bool = False):
     beyond it, for c < 1 and L eta < 4 (2 - c)^2 / ((2 - c)^2 + c^2), theorem P4c's bound
     gap / (steps rho) + nu sigma2 / rho at free weights (b, t) searched numerically and accepted
     only inside P4c's region (:mod:`.large_step`). At c = 1 this is the SGD bound (P3).
+
+    ``function_class="smooth_convex"`` (``distance`` = |x_0 - x_*|; ``gap`` defaults to
+    L distance^2 / 2): the average gap (1/n) sum_{k<n} E f(x_k) - f_* (P17), :func:`with_classes`.
     """
     args = common_args(L, sigma2, steps, gap)
     e = check_range("eta", eta)

@@ -30,10 +30,21 @@ from typing import Any
 
 import numpy as np
 
+from ..measures import MEASURES as MEASURE_DEFS
 from ..methods.registry import FAMILY, METHODS, get, to_gspa
 from ..validate import as_array, check_steps, same_length
-from .best import BestStep, best_sgd_lr, best_sgdm_lr, best_spa_eta
-from .constant import sgd, spa
+from .best import (
+    BestStep,
+    best_gspa_eta,
+    best_nesterov_lr,
+    best_qhm_lr,
+    best_sgd_lr,
+    best_sgdm_lr,
+    best_spa_eta,
+)
+from .classes import MEASURES as CLASS_MEASURES
+from .classes import class_bound, class_measure, class_theorems, no_theorem
+from .constant import sgd, smooth_only, spa
 from .family import gspa, gspa_schedule, nesterov, qhm, schedule_free, sgdm
 from .schedule import AVERAGES, sgdm_schedule, spa_schedule
 
@@ -42,6 +53,7 @@ __all__ = [
     "CALCULATORS",
     "FAMILY",
     "FUNCTION_CLASSES",
+    "CLASS_MEASURES",
     "MEASURES",
     "NoCalculatorError",
     "best_step",
@@ -50,19 +62,35 @@ __all__ = [
     "check_params",
     "gradient_point",
     "methods",
+    "no_best",
 ]
 
-#: the classes of problems a bound can hold for: name -> what it means
+#: the classes of problems a bound can hold for: name -> what it means (the classes other
+#: than "smooth": :mod:`.classes`, each class's facts in lyapunov.engine.kernel.classes)
 FUNCTION_CLASSES: dict[str, str] = {
     "smooth": "every L-smooth f with f(x_0) - inf f <= gap and unbiased gradient noise of "
     "variance <= sigma2, the momentum buffer starting at zero",
+    # the classes with a last-iterate or average-gap bound (:mod:`.classes`), each with
+    # unbiased gradient noise of variance <= sigma2
+    "smooth_convex": "every L-smooth convex f with a minimiser x_*, |x_0 - x_*| <= distance",
+    "smooth_strongly_convex": "every L-smooth mu-strongly convex f (0 < mu < L), "
+    "|x_0 - x_*| <= distance",
+    "pl": "every L-smooth f with f(x) - inf f <= |grad f(x)|^2 / (2 mu) (0 < mu <= L) and "
+    "f(x_0) - inf f <= gap",
+    "convex_lipschitz": "every convex G-Lipschitz f with a minimiser x_*, |x_0 - x_*| <= "
+    "distance (subgradients)",
 }
 
-#: the quantities a bound can be on: name -> what it means
+#: the quantities a bound can be on: name -> what it means (formulas: lyapunov.measures)
 MEASURES: dict[str, str] = {
     "avg_grad2": "(1/steps) sum_{k<steps} E|grad f(p_k)|^2, p_k the point where the k-th "
     "gradient is taken (x_k; y_k for the members of FAMILY); with a schedule and "
     "average='weighted', the average weighted by the certified per-step rates",
+    **{
+        name: f"E[{MEASURE_DEFS[name].formula}]"
+        for name in dict.fromkeys(m for ms in CLASS_MEASURES.values() for m in ms)
+        if name != "avg_grad2"
+    },
 }
 
 
@@ -82,7 +110,7 @@ class Calculator:
       ``spa_schedule`` at eta = lr, c = 1);
     * ``fixed``: parameters the schedule calculator takes as numbers, never per step;
     * ``best(**other params, L=, sigma2=, steps=, gap=)``: the method's first parameter (its
-      step) minimising the bound (``None``: no search).
+      step) minimising the bound (``None``: no search, ``no_best`` says why).
     """
 
     constant: Callable[..., Any]
@@ -90,6 +118,7 @@ class Calculator:
     coordinates: tuple[str, ...] = ()
     fixed: tuple[str, ...] = ()
     best: Callable[..., BestStep] | None = None
+    no_best: str = ""
 
 
 #: (function class, measure) -> method -> its calculators
@@ -99,10 +128,14 @@ CALCULATORS: dict[tuple[str, str], dict[str, Calculator]] = {
         "sgdm": Calculator(sgdm, sgdm_schedule, best=best_sgdm_lr),
         "heavy_ball": Calculator(sgdm, sgdm_schedule, best=best_sgdm_lr),  # P1: SGD+M
         "spa": Calculator(spa, spa_schedule, best=best_spa_eta),
-        "nesterov": Calculator(nesterov),
-        "qhm": Calculator(qhm),
-        "schedule_free": Calculator(schedule_free),
-        "gspa": Calculator(gspa, gspa_schedule, fixed=("beta",)),
+        "nesterov": Calculator(nesterov, best=best_nesterov_lr),
+        "qhm": Calculator(qhm, best=best_qhm_lr),
+        "schedule_free": Calculator(
+            schedule_free,
+            no_best="its bound runs theorem P12 backwards over every step of the horizon, "
+            "too slow to search: compare a few values of lr",
+        ),
+        "gspa": Calculator(gspa, gspa_schedule, fixed=("beta",), best=best_gspa_eta),
     },
 }
 
@@ -128,9 +161,16 @@ def _table(function_class: str, measure: str) -> dict[str, Calculator]:
     return CALCULATORS[fc, ms]
 
 
-def methods(*, function_class: str = "smooth", measure: str = "avg_grad2") -> tuple[str, ...]:
-    """The methods with a certified calculator for ``function_class`` and ``measure``."""
-    return tuple(_table(function_class, measure))
+def methods(*, function_class: str = "smooth", measure: str | None = None) -> tuple[str, ...]:
+    """The methods with a certified calculator for ``function_class`` and ``measure`` (in a
+    class other than "smooth", ``None``: any of the class's measures)."""
+    if function_class not in CLASS_MEASURES or function_class == "smooth":
+        return tuple(_table(function_class, measure or "avg_grad2"))
+    return tuple(
+        dict.fromkeys(
+            m for m, c, ms in class_theorems() if c == function_class and measure in (None, ms)
+        )
+    )
 
 
 def _entry(method: str, function_class: str, measure: str) -> Calculator:
@@ -178,6 +218,18 @@ def _resolve(
     return entry, entry.schedule
 
 
+def no_best(method: str, *, function_class: str = "smooth", measure: str = "avg_grad2") -> str:
+    """Why :func:`best_step` cannot search the step of ``method`` (one line naming the methods
+    it can search), or "" where it can."""
+    table = _table(function_class, measure)
+    entry = _entry(method, function_class, measure)
+    if entry.best is not None:
+        return ""
+    have = ", ".join(m for m, e in table.items() if e.best is not None)
+    why = f": {entry.no_best}" if entry.no_best else ""
+    return f"no best-step search for {method}{why} (available: {have})"
+
+
 def gradient_point(method: str) -> str:
     """``"y"`` for the members of :data:`FAMILY` (the bound is on the gradients at y_k, the
     optimizer's parameters), else ``"x"``."""
@@ -208,15 +260,18 @@ def check_params(
 def certified_bound(
     method: str,
     *,
-    L,
+    L=None,
     sigma2,
-    gap,
+    gap=None,
     steps=None,
     schedule: Mapping[str, object] | None = None,
     average: str = "uniform",
     detail: bool = False,
     function_class: str = "smooth",
-    measure: str = "avg_grad2",
+    measure: str | None = None,
+    mu=None,
+    G=None,
+    distance=None,
     **params,
 ):
     """The certified bound for ``method`` with ``params`` (the registry's names): the value of
@@ -228,10 +283,22 @@ def certified_bound(
     ``average``: ``"uniform"`` or, for a schedule, ``"weighted"`` (see ``spa_schedule``).
     ``detail=True`` returns a :class:`~lyapunov.bounds.BoundResult` (value and theorem).
     ``function_class`` and ``measure``: what is bounded, keys of :data:`FUNCTION_CLASSES` and
-    :data:`MEASURES`. Bad input raises ValueError naming the value and what is allowed
-    (:class:`NoCalculatorError` where no calculator exists, e.g. for a schedule of QHM).
+    :data:`MEASURES` (``measure=None``: avg_grad2 for "smooth", else the first one certified
+    for the method in the class); a class other than "smooth" takes its constants ``mu``,
+    ``G``, ``distance`` = |x_0 - x_*| (and ``gap``) and goes to
+    :func:`~lyapunov.bounds.classes.class_bound`. Bad input raises ValueError naming the value
+    and what is allowed (:class:`NoCalculatorError` where no calculator exists, e.g. for a
+    schedule of QHM or for Nesterov's SGD on smooth convex functions).
     """
-    entry, fun = _resolve(method, schedule, function_class, measure)
+    if function_class in CLASS_MEASURES and function_class != "smooth":
+        return _class_bound(method, function_class, measure, schedule, average, detail,
+                            dict(L=L, sigma2=sigma2, gap=gap, steps=steps, mu=mu, G=G,
+                                 distance=distance), params)  # fmt: skip
+    if measure is not None:
+        _choice("measure", measure, MEASURES)
+    if function_class == "smooth":
+        smooth_only(measure, mu=mu, G=G, distance=distance)
+    entry, fun = _resolve(method, schedule, function_class, measure or "avg_grad2")
     if average not in AVERAGES:
         raise ValueError(f"average: must be one of {', '.join(AVERAGES)}, got {average!r}")
     per_step = dict(schedule or {})
@@ -251,6 +318,26 @@ def certified_bound(
         return fun(**params, steps=steps, **common)
     args = _schedule_args(method, entry, per_step, params, steps)
     return fun(**args, average=average, **common)
+
+
+def _class_bound(method, function_class, measure, schedule, average, detail, common, params):
+    """:func:`certified_bound` in a class other than "smooth" (constant parameters only)."""
+    _choice("function_class", function_class, FUNCTION_CLASSES)
+    if measure is not None:
+        _choice("measure", measure, MEASURES)
+    _entry(method, "smooth", "avg_grad2")  # a method of the registry with a calculator
+    name = calculator(method).__name__  # heavy_ball is SGD+M
+    missing = no_theorem(name, function_class, class_measure(name, function_class, measure))
+    if missing:
+        raise NoCalculatorError(missing)
+    if schedule is not None or average != "uniform":
+        raise NoCalculatorError(
+            f"schedule: no certified calculator for a schedule in function_class="
+            f"{function_class!r} (constant parameters only)"
+        )
+    check_params(method, params)
+    return class_bound(name, function_class=function_class, measure=measure, detail=detail,
+                       **common, **params)  # fmt: skip
 
 
 def _schedule_args(
@@ -289,16 +376,21 @@ def best_step(
     steps,
     gap,
     function_class: str = "smooth",
-    measure: str = "avg_grad2",
+    measure: str | None = None,
     **params,
 ) -> BestStep:
     """The step (the method's first parameter: lr or eta) minimising the certified bound at
     the other ``params``, and the bound there (:class:`~lyapunov.bounds.BestStep`); e.g.
     ``best_step("sgdm", momentum=0.9, L=1, sigma2=0.01, steps=1000, gap=1)``."""
-    entry = _entry(method, function_class, measure)
+    if function_class != "smooth":
+        _choice("function_class", function_class, FUNCTION_CLASSES)
+        raise NoCalculatorError(
+            f"function_class: no best-step search in {function_class!r} (it searches the "
+            "bounds of function_class='smooth' only)"
+        )
+    entry = _entry(method, function_class, measure or "avg_grad2")
     if entry.best is None:
-        have = [m for m, e in _table(function_class, measure).items() if e.best is not None]
-        raise NoCalculatorError(f"no best-step search for {method} (available: {', '.join(have)})")
+        raise NoCalculatorError(no_best(method))
     step = get(method).params[0]
     if params.get(step) is not None:
         raise ValueError(f"{step}: best_step finds it: do not give it")

@@ -1,4 +1,5 @@
-"""How bound results look in a Jupyter notebook: ``_repr_html_`` and ``_repr_latex_``.
+"""Bound results (:class:`BoundResult`) and how they look in a Jupyter notebook:
+``_repr_html_`` and ``_repr_latex_``.
 
 Mixins for :class:`~lyapunov.bounds.BoundResult` and :class:`~lyapunov.bounds.BestStep`: a
 scalar result renders as one line of LaTeX or a two-row HTML table; an array result as its
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BoundDisplay", "BestDisplay", "number_latex"]
+__all__ = ["BoundDisplay", "BestDisplay", "BoundResult", "number_latex"]
 
 
 def number_latex(x: float) -> str:
@@ -140,3 +142,25 @@ class BestDisplay:
         else:
             rows = [(f"best {self.name}", f"{self.step:.6g}"), ("bound", f"{self.bound:.6g}")]
         return _table(rows, f"the {self.name} minimising the certified bound")
+
+
+@dataclass(frozen=True)
+class BoundResult(BoundDisplay):
+    """A bound and, per point, the theorem it comes from (``""`` where the bound is inf).
+
+    ``reason``: where the bound is inf, the condition that fails, e.g. ``"L*eta < ... fails
+    (P4c ...): L*eta = 4.5"`` (``""`` where it is finite); ``step_limit``: every step
+    (``step_name``: ``"lr"`` or ``"eta"``) below it is certified at the other parameters, and
+    none at or above it (a supremum: not itself certified). ``lyapunov bound --json`` prints
+    them as ``"reason"`` and ``"step_limit"``. ``measure``: what is bounded (``"avg_grad2"``;
+    ``"last_gap"`` or ``"last_dist2"`` in the convex and PL classes, :mod:`.classes`).
+
+    In a notebook it renders as a small table (``_repr_html_``) or as LaTeX (``_repr_latex_``).
+    """
+
+    value: np.ndarray | float
+    theorem: np.ndarray | str
+    reason: np.ndarray | str = ""
+    step_limit: np.ndarray | float = float("nan")
+    step_name: str = ""
+    measure: str = "avg_grad2"

@@ -35,11 +35,12 @@ from .constant import (
     explained,
     finish,
     sgd,
-    smooth_only,
     spa,
     spa_candidates,
+    with_classes,
 )
 from .free import FreeWeightRate, SafeRegion
+from .why import OVERFLOW, coordinates, gspa_why
 
 __all__ = ["sgdm", "gspa", "gspa_schedule", "nesterov", "qhm", "schedule_free"]
 
@@ -99,9 +100,25 @@ def gspa(*, eta, c, beta, L, sigma2, steps, gap, detail: bool = False):
     e = check_range("eta", eta)
     cc = check_range("c", c)
     bb = check_range("beta", beta)
-    return finish(_gspa_candidates(e, cc, bb, args), detail)
+    return _gspa_bound("gspa", e, cc, bb, args, detail)
 
 
+def _gspa_bound(method: str, eta, c, beta, args: dict, detail: bool):
+    """The GSPA bound of ``method`` at its coordinates (eta, c, beta); inf where eta
+    overflowed (lr near the largest float); with ``detail`` the reason wherever it is inf."""
+    over = ~np.isfinite(eta)
+    safe = np.where(over, 1.0, eta)  # any step: the value there is inf below
+    out = [(name, np.where(over, np.inf, v)) for name, v in _gspa_candidates(safe, c, beta, args)]
+    res = finish(out, detail)
+    if not detail:
+        return res
+    finite = np.isfinite(np.asarray(res.value))
+    covered = ~over & _p11().covered(eta=safe, c=c, beta=beta, L=args["L"], sigma2=args["sigma2"])
+    reason = gspa_why(method, finite, covered, eta=eta, c=c, beta=beta, L=args["L"])
+    return dataclasses.replace(res, reason=str(reason) if np.ndim(reason) == 0 else reason)
+
+
+@with_classes("sgdm")
 def sgdm(*, lr, momentum, L, sigma2, steps, gap, nesterov: bool = False, detail: bool = False):
     """Certified bound for ``torch.optim.SGD(lr, momentum, nesterov=nesterov)`` (dampening 0).
 
@@ -110,6 +127,10 @@ def sgdm(*, lr, momentum, L, sigma2, steps, gap, nesterov: bool = False, detail:
     average of |grad f(x_k)|^2. With ``nesterov=True`` (torch's flag) it is :func:`nesterov`
     (GSPA with beta = momentum, theorem P11), on the average of |grad f|^2 at torch's
     parameters.
+
+    ``function_class="smooth_convex"`` (``distance`` = |x_0 - x_*|; ``gap`` defaults to
+    L distance^2 / 2): the average gap (1/n) sum_{k<n} E f(x_k) - f_* (P17 at the same map),
+    :func:`~.constant.with_classes`.
     """
     if nesterov is not False and nesterov is not True:
         raise TypeError(f"nesterov: must be True or False, got {nesterov!r}")
@@ -120,15 +141,17 @@ def sgdm(*, lr, momentum, L, sigma2, steps, gap, nesterov: bool = False, detail:
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)
     args = common_args(L, sigma2, steps, gap)
-    eta, c, _ = to_gspa("sgdm", lr=a, momentum=m)
-    res = finish(spa_candidates(eta, c, args), detail)
+    eta, c, _ = coordinates("sgdm", lr=a, momentum=m)
+    over = ~np.isfinite(eta)  # lr/(1 - momentum) beyond the largest float: inf, said why below
+    out = spa_candidates(np.where(over, 1.0, eta), c, args)
+    res = finish([(name, np.where(over, np.inf, v)) for name, v in out], detail)
     return explained(res, "sgdm", lr=a, momentum=m, L=args["L"]) if detail else res
 
 
 def _via_registry(method: str, params: dict, L, sigma2, steps, gap, detail: bool):
     """The GSPA bound at the method's (eta, c, beta), from the one registry of methods."""
-    eta, c, beta = to_gspa(method, **params)
-    return gspa(eta=eta, c=c, beta=beta, L=L, sigma2=sigma2, steps=steps, gap=gap, detail=detail)
+    eta, c, beta = coordinates(method, **params)
+    return _gspa_bound(method, eta, c, beta, common_args(L, sigma2, steps, gap), detail)
 
 
 def nesterov(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
@@ -171,10 +194,11 @@ def _p12():
     return coeffs, SafeRegion(p.theorem.region.conditions, [*syms, p.sigma2])
 
 
-def _chain(eta_k, c_k, beta, L, sigma2, gap, n: int) -> np.ndarray:
+def _chain(eta_k, c_k, beta, L, sigma2, gap, n: int) -> tuple[np.ndarray, np.ndarray]:
     """P12 backwards over n steps from (a_n, b_n) = (0, 0), the weight s chosen per step to
     maximise rho_k; 1-D arrays of points (eta_k(k), c_k(k) give step k's values). The bound
-    (gap + sigma2 sum_k nu_k) / (n min_k rho_k), inf where a step leaves P12's region."""
+    (gap + sigma2 sum_k nu_k) / (n min_k rho_k), inf where a step leaves P12's region, and
+    where every step stayed inside it (min rho_k > 0: an inf there is beyond the floats)."""
     coeffs, region = _p12()
     S = _S_GRID[None, :]
     b_, L_, s2 = (v[:, None] for v in (beta, L, sigma2))
@@ -203,7 +227,22 @@ def _chain(eta_k, c_k, beta, L, sigma2, gap, n: int) -> np.ndarray:
         a1, b1 = A[rows, i], B[rows, i]
     with np.errstate(all="ignore"):
         val = (gap + sigma2 * sum_nu) / (n * min_rho)
-    return np.where(ok & (min_rho > 0) & np.isfinite(val), val, np.inf)
+    covered = ok & (min_rho > 0)
+    return np.where(covered & np.isfinite(val), val, np.inf), covered
+
+
+#: why P12 gives no bound where it is inf, per point (1: every step inside its region)
+_P12_WHY = (
+    "P12 run backwards from the horizon found no weights (a_k, b_k, s) inside its region at "
+    "some step (no certified bound for these parameters and horizon)",
+    OVERFLOW.format(theorem="P12"),
+)
+
+
+def _p12_reason(val: np.ndarray, covered: np.ndarray) -> np.ndarray | str:
+    why = np.where(covered, _P12_WHY[1], _P12_WHY[0])
+    reason = np.where(np.isfinite(val), "", why)
+    return str(reason) if reason.ndim == 0 else reason.astype(object)
 
 
 def gspa_schedule(
@@ -231,34 +270,24 @@ def gspa_schedule(
     if any(np.ndim(v) for v in (bb, *args.values())):
         raise ValueError("beta, L, sigma2, gap: must be numbers for a schedule")
     one = lambda v: np.atleast_1d(np.asarray(v, dtype=float))  # noqa: E731
-    val = _chain(lambda k: e[k], lambda k: cc[k], one(bb), one(args["L"]), one(args["sigma2"]),
-                 one(args["gap"]), len(e))  # fmt: skip
+    val, covered = _chain(lambda k: e[k], lambda k: cc[k], one(bb), one(args["L"]),
+                          one(args["sigma2"]), one(args["gap"]), len(e))  # fmt: skip
     value = float(val[0])
     if detail:
-        return BoundResult(value, "P12" if np.isfinite(value) else "")
+        reason = _p12_reason(val[0], covered[0])
+        return BoundResult(value, "P12" if np.isfinite(value) else "", reason)
     return value
 
 
-def schedule_free(
-    *,
-    lr,
-    momentum,
-    L=None,
-    sigma2,
-    steps,
-    gap=None,
-    detail: bool = False,
-    function_class: str = "smooth",
-    measure: str | None = None,
-    G=None,
-    distance=None,
-):
+@with_classes("schedule_free")
+def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
     """Certified bound for ``schedulefree.SGDScheduleFree(lr, momentum)`` (constant lr, no
     warm-up): GSPA with eta = lr, c_k = 1/(k + 1), beta = momentum (P9c), on the average of
     |grad f(y_k)|^2 at the train-mode parameters y_k.
 
-    ``function_class="convex_lipschitz"`` (with ``G`` and ``distance`` = |x_0 - x_*|): the last
-    iterate E f(x_n) - f_* (P16, any momentum in [0, 1]), :mod:`.classes`.
+    ``function_class="convex_lipschitz"`` (with ``G`` and ``distance`` = |x_0 - x_*|; P16) or
+    ``"smooth_convex"`` (with ``L`` and ``distance``; P18): the last iterate E f(x_n) - f_*,
+    any momentum in [0, 1], :func:`~.constant.with_classes`.
 
     Theorem P12 run backwards from (a_n, b_n) = (0, 0) with n = steps:
 
@@ -267,24 +296,6 @@ def schedule_free(
     every step's (a_k, b_k, s) checked inside P12's region (b_k >= 0 for k >= 1). The cost is
     O(steps) per distinct value of ``steps``.
     """
-    if function_class != "smooth":
-        from .classes import class_bound
-
-        return class_bound(
-            "schedule_free",
-            function_class=function_class,
-            measure=measure,
-            lr=lr,
-            momentum=momentum,
-            L=L,
-            sigma2=sigma2,
-            steps=steps,
-            G=G,
-            distance=distance,
-            gap=gap,
-            detail=detail,
-        )
-    smooth_only(measure, G=G, distance=distance)
     args = common_args(L, sigma2, steps, gap)
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)
@@ -294,18 +305,13 @@ def schedule_free(
         for v in (a, m, args["L"], args["sigma2"], args["gap"], args["steps"])
     ]
     out = np.full(cols[0].shape, np.inf)
+    covered = np.zeros(cols[0].shape, dtype=bool)
     for n in np.unique(cols[5]):
         sel = cols[5] == n
         lr_, m_, L_, s2, gap_ = (v[sel] for v in cols[:5])
-        out[sel] = _chain(lambda k, lr_=lr_: lr_, _sf_c, m_, L_, s2, gap_, int(n))
+        out[sel], covered[sel] = _chain(lambda k, lr_=lr_: lr_, _sf_c, m_, L_, s2, gap_, int(n))
     val = out.reshape(shape)
     res = finish([("P12", val)], detail)
     if not detail:
         return res
-    reason = np.where(
-        np.isfinite(val),
-        "",
-        "P12 run backwards from the horizon found no weights (a_k, b_k, s) inside its region "
-        "at some step (no certified bound for this lr, momentum and horizon)",
-    )
-    return dataclasses.replace(res, reason=str(reason) if reason.ndim == 0 else reason)
+    return dataclasses.replace(res, reason=_p12_reason(val, covered.reshape(shape)))

@@ -59,15 +59,30 @@ class FreeWeightRate:
     def _value(self):
         return sp.lambdify([*self._symbols, STEPS, GAP], self.expression, "numpy", cse=True)
 
-    def __call__(self, *, steps, gap, **values) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(bound, weights at which it is attained); inf where no grid weight is in the region."""
-        xs = [np.asarray(values[a], dtype=float) for a in self.order]
-        shape = np.broadcast(*xs, steps, gap).shape
+    def _mesh(self, arrays: list) -> tuple[tuple[int, ...], list[np.ndarray], list[np.ndarray]]:
+        """(batch shape, ``arrays`` broadcast with a trailing axis per free weight, the grids
+        shaped to broadcast against them)."""
+        shape = np.broadcast(*arrays).shape
         k = len(self.free)
-        ex = [np.reshape(v, v.shape + (1,) * k) for v in np.broadcast_arrays(*xs, steps, gap)]
+        ex = [np.reshape(v, v.shape + (1,) * k) for v in np.broadcast_arrays(*arrays)]
         grids = []
         for i, (_, g) in enumerate(self.free.values()):
             grids.append(np.reshape(g, (1,) * (len(shape) + i) + (-1,) + (1,) * (k - i - 1)))
+        return shape, ex, grids
+
+    def covered(self, **values) -> np.ndarray:
+        """Where some weight of the grid lies in the region (then an inf bound is an overflow:
+        the value there exceeds the largest float)."""
+        shape, pts, grids = self._mesh([np.asarray(values[a], dtype=float) for a in self.order])
+        sizes = tuple(len(g) for _, g in self.free.values())
+        with np.errstate(all="ignore"):
+            inside = np.broadcast_to(self.region(*pts, *grids), shape + sizes)
+        return inside.reshape(shape + (-1,)).any(axis=-1)
+
+    def __call__(self, *, steps, gap, **values) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(bound, weights at which it is attained); inf where no grid weight is in the region."""
+        xs = [np.asarray(values[a], dtype=float) for a in self.order]
+        shape, ex, grids = self._mesh([*xs, steps, gap])
         pts, steps_, gap_ = ex[: len(xs)], ex[-2], ex[-1]
         with np.errstate(all="ignore"):
             val = np.asarray(self._value(*pts, *grids, steps_, gap_), dtype=float)

@@ -30,6 +30,7 @@ one (the same cosine over 20000 steps: 0.194 against 0.0038), the calculators wa
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from functools import cache
@@ -85,8 +86,11 @@ def _run(eta: list[float], c: list[float], L: float, a: float, b: float, trace: 
         if not (b >= 0 and a >= 2 * L * b * b):
             return None
         e, cc = eta[k], c[k]
-        a_k, b_k = A(e, cc, L, a, b), B(e, cc, L, a, b)
-        rho, nu = R(e, cc, L, a, b), N(e, cc, L, a, b)
+        try:
+            a_k, b_k = A(e, cc, L, a, b), B(e, cc, L, a, b)
+            rho, nu = R(e, cc, L, a, b), N(e, cc, L, a, b)
+        except OverflowError:  # beyond the floats (math's power raises): no bound from here
+            return None
         if not (b_k >= 0 and rho > 0 and math.isfinite(rho) and math.isfinite(nu)):
             return None
         rho_min, rho_sum, nu_sum = min(rho_min, rho), rho_sum + rho, nu_sum + nu
@@ -105,7 +109,8 @@ def _terminals(eta_last: float, c_last: float, L: float):
     if rates()["P4"].inside(
         eta=np.float64(e), c=np.float64(cc), L=np.float64(L), sigma2=np.float64(0.0)
     ):
-        out.append((f["A_P4"](e, cc, L), f["B_P4"](e, cc, L)))
+        with contextlib.suppress(OverflowError):  # beyond the floats: (0, 0) only
+            out.append((f["A_P4"](e, cc, L), f["B_P4"](e, cc, L)))
     return out
 
 
@@ -184,10 +189,19 @@ def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str):
     if detail:
         names = np.where(chained, name + "+P10", name) if average == "uniform" else name
         which = np.where(np.isfinite(out), names, "")
+        why = np.where(np.isfinite(out), "", SCHEDULE_WHY)
         if out.ndim == 0:
-            return BoundResult(float(out), str(which))
-        return BoundResult(out, which.astype(object))
+            return BoundResult(float(out), str(which), str(why))
+        return BoundResult(out, which.astype(object), why.astype(object))
     return float(out) if out.ndim == 0 else out
+
+
+#: why a schedule's bound is inf (``BoundResult.reason``)
+SCHEDULE_WHY = (
+    "P8 run backwards over the schedule leaves its region at some step (a step too large, or "
+    "too sudden a change of it: a coefficient b_k < 0 or rho_k <= 0), or its values overflow "
+    "the floats"
+)
 
 
 def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False, average: str = "uniform"):

@@ -31,7 +31,7 @@ class ScheduleInput:
     """Every parameter of a method, one value per step, and where the values come from."""
 
     values: dict[str, np.ndarray]  # the method's parameters (registry names) -> (steps,) arrays
-    label: str  # the schedule's name, or "from <file>"
+    label: str  # the schedule's name, or its file's path
     steps: int
 
 
@@ -87,16 +87,21 @@ def schedule_input(
             if given.get(second) is not None:
                 raise ValueError(f"{prefix}{second} comes from {path} (its second column)")
             values[second] = table[:, 1]
-        label = f"from {path}"
+        label = str(path)  # "the lr.txt schedule"
     else:
         if given.get(first) is None:
             raise ValueError(f"{prefix}{first} is required: the schedule's first value")
         ms = parse_milestones(milestones, prefix) if isinstance(milestones, str) else milestones
         if steps is None or steps < 1:
             raise ValueError(f"steps: must be an integer >= 1, got {steps}")
-        values = {
-            first: sch.named(kind, given[first], steps, final=final, milestones=ms, gamma=gamma)
-        }
+        with np.errstate(over="ignore"):  # a value beyond the floats is refused just below
+            built = sch.named(kind, given[first], steps, final=final, milestones=ms, gamma=gamma)
+        if not np.all(np.isfinite(built)):
+            raise ValueError(
+                f"{prefix}{first}: the {kind} schedule from {given[first]:g} overflows a float "
+                f"at step {int(np.argmin(np.isfinite(built)))}: give smaller values"
+            )
+        values = {first: built}
         label = str(kind)
     for name in params[1:]:
         if name not in values:

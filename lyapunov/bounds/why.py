@@ -10,7 +10,16 @@
   SGD+M. Every smaller step is covered (P4c's theorem ``nonempty``), the limit itself is not.
 
 SGD+M's (eta, c) are the registry's (:func:`lyapunov.methods.registry.to_gspa`, theorem P1:
-eta = lr/(1 - momentum), c = 1 - momentum, so lr = c eta).
+eta = lr/(1 - momentum), c = 1 - momentum, so lr = c eta); :func:`coordinates` computes them
+without a RuntimeWarning where eta overflows (lr = 1e308: eta = inf, far beyond every limit).
+
+* :func:`gspa_why`: the same for the GSPA family (Nesterov, QHM, GSPA): P11 needs
+  L*eta*c' < 1 (c' = 1 - beta (1 - c)): on its region X <= 1 - L*eta*c' (Lt >= L/2 as lam,
+  mu >= 0), and X >= 0 with X (2 - c) >= 2 Lt (1 - c)^2 eta beta > 0 needs X > 0. Beyond it
+  only P3 (at c = 1 or beta = 0) and P4 / P4c (at beta = 1) may cover a point.
+
+Where every condition holds and the bound is still inf, it exceeds the largest float (huge
+gap or sigma2, a tiny step or L): the reason says so.
 """
 
 from __future__ import annotations
@@ -20,9 +29,33 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from ..methods.registry import to_gspa
+from ..methods.registry import get, to_gspa
 
-__all__ = ["why_not", "step_limit", "p4_edge"]
+__all__ = [
+    "why_not",
+    "step_limit",
+    "p4_edge",
+    "coordinates",
+    "gspa_why",
+    "gspa_reach",
+    "OVERFLOW",
+    "failing_in",
+]
+
+
+#: the reason where a theorem covers the point but its bound is beyond the largest float
+OVERFLOW = (
+    "{theorem} covers these values, but evaluating its bound there overflows the floats "
+    "(beyond ~1.8e308)"
+)
+
+
+def coordinates(method: str, **params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The registry's (eta, c, beta) of ``method`` at ``params`` (validated arrays); eta is
+    inf where it overflows (lr/(1 - momentum) for lr near the largest float), silently."""
+    with np.errstate(over="ignore"):
+        eta, c, beta = to_gspa(method, **params)
+    return np.asarray(eta, dtype=float), np.asarray(c, dtype=float), np.asarray(beta, dtype=float)
 
 
 @cache
@@ -70,7 +103,8 @@ def _p4_edge():
 
 def p4_edge(c: np.ndarray, L: np.ndarray) -> np.ndarray:
     """The largest eta of P4's region for c < 1 ((1 - c)(2 - c - L eta) >= 0: eta = (2-c)/L)."""
-    return np.asarray(_p4_edge()(np.asarray(c, dtype=float), np.asarray(L, dtype=float)))
+    with np.errstate(over="ignore"):  # inf for L near the smallest float
+        return np.asarray(_p4_edge()(np.asarray(c, dtype=float), np.asarray(L, dtype=float)))
 
 
 def step_limit(method: str, **v: np.ndarray) -> tuple[np.ndarray, str]:
@@ -78,11 +112,13 @@ def step_limit(method: str, **v: np.ndarray) -> tuple[np.ndarray, str]:
     sup3, sup4, limit = _limits()
     L = np.asarray(v["L"], dtype=float)
     if method == "sgd":
-        return np.broadcast_to(sup3(L), np.broadcast(L, v["lr"]).shape).astype(float), "lr"
+        with np.errstate(over="ignore"):  # 2/L is inf for L near the smallest float
+            sup = sup3(L)
+        return np.broadcast_to(sup, np.broadcast(L, v["lr"]).shape).astype(float), "lr"
     if method == "spa":
         c = np.asarray(v["c"], dtype=float)
     else:  # SGD+M: c of the registry's map (lr = c eta at fixed momentum)
-        c = to_gspa(method, lr=v["lr"], momentum=v["momentum"])[1]
+        c = coordinates(method, lr=v["lr"], momentum=v["momentum"])[1]
     with np.errstate(all="ignore"):
         eta = np.where(c < 1, limit(c) / L, sup4(c, L))
     other = v["eta"] if method == "spa" else v["lr"]
@@ -90,9 +126,38 @@ def step_limit(method: str, **v: np.ndarray) -> tuple[np.ndarray, str]:
     return (eta, "eta") if method == "spa" else (c * eta, "lr")
 
 
+def gspa_reach(c: np.ndarray, beta: np.ndarray, L: np.ndarray) -> np.ndarray:
+    """The largest step eta any theorem may cover for GSPA at (c, beta): P11's reach
+    1/(L c') (0 < c < 1, beta > 0; c' = 1 - beta (1 - c)), P3's 2/L (c = 1 or beta = 0) and
+    P4 / P4c's limit (beta = 1), whichever is largest. A search bracket, not a certificate:
+    below it a step may still be uncovered (P11's weights are searched on a grid)."""
+    c, beta, L = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (c, beta, L)))
+    sup3 = _limits()[0]
+    with np.errstate(all="ignore"):
+        p11 = np.where((c < 1) & (beta > 0), 1 / (L * (1 - beta * (1 - c))), 0.0)
+        p3 = np.where((c >= 1) | (beta <= 0), sup3(L), 0.0)
+    p4 = np.where(beta >= 1, step_limit("spa", eta=np.ones_like(c), c=c, L=L)[0], 0.0)
+    return np.maximum(np.maximum(p11, p3), p4)
+
+
+@cache
+def _p11_at_b0() -> tuple:
+    """P11's region conditions at the weight b = 0 (then s drops out), simplified: what the
+    reason quotes where no weight of the grid is inside the region."""
+    from ..proofs import p11_gspa_descent as p11
+
+    conds = [sp.simplify(c.subs(p11.b, 0)) for c in p11.theorem.region.conditions]
+    return tuple(c for c in conds if isinstance(c, sp.core.relational.Relational))
+
+
 def _failing(theorem, values: dict) -> str:
     """The first region condition of ``theorem`` that fails at ``values`` (floats), as text."""
-    for cond in theorem.region.conditions:
+    return failing_in(theorem.region.conditions, values)
+
+
+def failing_in(conditions, values: dict) -> str:
+    """The first of ``conditions`` that fails at ``values`` (floats), as text."""
+    for cond in conditions:
         names = {s.name for s in cond.free_symbols}
         if not names <= set(values):
             continue
@@ -112,7 +177,13 @@ def _spa_reason(eta: float, c: float, L: float) -> str:
     _, p4, p4c = _theorems()
     if c >= 1:
         text = _failing(p4.theorem, {"eta": eta, "c": c, "L": L})
-        return f"P4 (c = 1, the only theorem at c = 1): {text}" if text else ""
+        return (
+            f"P4 (c = 1, the only theorem at c = 1): {text}"
+            if text
+            else OVERFLOW.format(theorem="P4")
+        )
+    if not _failing(p4.theorem, {"eta": eta, "c": c, "L": L}):
+        return OVERFLOW.format(theorem="P4")
     lim = float(_limits()[2](c))
     if L * eta >= lim:
         return (
@@ -142,13 +213,72 @@ def why_not(method: str, finite: np.ndarray, **v: np.ndarray) -> np.ndarray | st
         x = [float(a[idx]) for a in arrays[1:]]
         if method == "sgd":
             text = _failing(p3.theorem, {"eta": x[0], "L": x[1]})
-            out[idx] = f"P3 (eta = lr): {text}" if text else ""
+            out[idx] = f"P3 (eta = lr): {text}" if text else OVERFLOW.format(theorem="P3")
         elif method == "spa":
             out[idx] = _spa_reason(*x)
         else:
             lr, m, L = x
-            eta, c = (float(a) for a in to_gspa(method, lr=lr, momentum=m)[:2])
-            out[idx] = _spa_reason(eta, c, L) + (
-                f" (eta = lr/(1 - momentum) = {eta:.6g}, c = 1 - momentum = {c:.6g})"
-            )
+            eta, c, beta = (float(a) for a in coordinates(method, lr=lr, momentum=m))
+            out[idx] = _spa_reason(eta, c, L) + _shown(method, eta, c, beta)
+    return out[()] if out.ndim == 0 else out
+
+
+@cache
+def _maps(method: str) -> tuple[tuple[str, str], ...]:
+    """The registry's map of ``method`` to GSPA, as text: (("eta", "lr/(1 - momentum)"), ...),
+    the coordinates that are not the method's own parameter of the same name."""
+    m = get(method)
+    coords = m.gspa(*(sp.Symbol(p) for p in m.params), 0)
+    return tuple(
+        (name, sp.sstr(v))
+        for name, v in zip(("eta", "c", "beta"), coords, strict=True)
+        if v != sp.Symbol(name)
+    )
+
+
+def _shown(method: str, eta: float, c: float, beta: float) -> str:
+    """`` (eta = lr/(1 - momentum) = 0.1, c = 1 - momentum = 0.1)``: the point in GSPA's
+    coordinates, from the method's own parameters (beta shown where the method has one)."""
+    value = {"eta": eta, "c": c, "beta": beta}
+    parts = [f"{n} = {text} = {value[n]:.6g}" for n, text in _maps(method) if text != "1"]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _gspa_reason(eta: float, c: float, beta: float, L: float, covered: bool) -> str:
+    """Why no theorem covers GSPA at (eta, c, beta): P3's failing condition at c = 1 or
+    beta = 0; else P11's reach L*eta*c' < 1 (or its grid, or the float range), and at beta = 1
+    P4 / P4c's reason too. ``covered``: some weight (b, s) of P11's grid is in its region."""
+    if c >= 1 or beta <= 0:
+        text = _failing(_theorems()[0].theorem, {"eta": eta, "L": L})
+        where = "c = 1" if c >= 1 else "beta = 0"
+        return f"P3 ({where}: SGD with step eta): {text}" if text else OVERFLOW.format(theorem="P3")
+    cb = 1 - beta * (1 - c)
+    with np.errstate(over="ignore"):
+        lec = L * eta * cb
+    if lec >= 1:
+        text = (
+            f"P11 needs L*eta*c' < 1 (c' = 1 - beta*(1 - c) = {cb:.6g}): L*eta*c' = {lec:.6g} >= 1"
+        )
+    elif covered:
+        text = OVERFLOW.format(theorem="P11")
+    else:
+        at_b0 = failing_in(_p11_at_b0(), {"eta": eta, "c": c, "beta": beta, "L": L})
+        text = (
+            f"P11: no weights (b, s) of its search grid inside its region at "
+            f"L*eta*c' = {lec:.6g} < 1" + (f"; at b = 0: {at_b0}" if at_b0 else "")
+        )
+    return text + (f"; at beta = 1: {_spa_reason(eta, c, L)}" if beta >= 1 else "")
+
+
+def gspa_why(method: str, finite, covered, *, eta, c, beta, L) -> np.ndarray | str:
+    """Per point, "" where the bound of ``method`` (a member of GSPA, at its registry
+    coordinates eta, c, beta) is finite, else why not, with the point in those coordinates."""
+    arrays = np.broadcast_arrays(np.asarray(finite), np.asarray(covered), eta, c, beta, L)
+    fin, cov = arrays[0], arrays[1]
+    out = np.full(fin.shape, "", dtype=object)
+    for idx in np.ndindex(fin.shape):
+        if not fin[idx]:
+            e, cc, b, ll = (float(a[idx]) for a in arrays[2:])
+            reason = _gspa_reason(e, cc, b, ll, bool(cov[idx]))
+            out[idx] = reason + _shown(method, e, cc, b)
     return out[()] if out.ndim == 0 else out
