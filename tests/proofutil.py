@@ -47,6 +47,8 @@ def instance_value(th, pt, rng, family, dim=3):
             for name in cls.__dataclass_fields__
         }
         inst = random_member(cls.name, consts, dim, rng)
+        if inst is None:  # an empty class: the lemma says nothing
+            return None
     scal = {s: float(v) for s, v in pt.items()}
     state = {name: rng.standard_normal(dim) * rng.uniform(0.1, 3) for name in th.step.state_names}
     noise = rng.standard_normal(dim) * rng.uniform(0, 1)

@@ -97,7 +97,7 @@ def random_smooth(L: float, dim: int, rng: np.random.Generator, family: str) -> 
 
 def random_member(
     function_class: str, constants: dict[str, float], dim: int, rng: np.random.Generator
-) -> SmoothInstance:
+) -> SmoothInstance | None:
     """A random member of a convex, strongly convex, Lipschitz or PL class, with x_* and f_*.
 
     The members come from :data:`lyapunov.objectives.CLASS_OBJECTIVES`, scaled (f -> s f
@@ -105,8 +105,9 @@ def random_member(
 
     * smooth_convex (L): a convex quadratic (spectrum in [0, L], one eigenvalue L), logistic
       regression or Huber, scaled to smoothness L;
-    * smooth_strongly_convex and pl (mu, L): a convex quadratic with spectrum in [mu, L], both
-      attained (it is mu-strongly convex, hence mu-PL);
+    * smooth_strongly_convex and pl (mu, L): a quadratic with spectrum in [mu, L], both
+      attained (it is mu-strongly convex, hence mu-PL); None where the class is empty
+      (mu > L) or the PL fact says nothing (mu <= 0);
     * convex_lipschitz (G): weighted l1, Huber or logistic regression, scaled to Lipschitz
       constant G.
     """
@@ -115,9 +116,24 @@ def random_member(
     seed = int(rng.integers(2**31))
     if function_class in ("smooth_strongly_convex", "pl"):
         mu, L = constants["mu"], constants["L"]
+        if mu > L or (function_class == "pl" and mu <= 0):
+            return None  # an empty class (or a vacuous PL fact): no member to test on
+        # the quadratic (x - x_*)^T H (x - x_*)/2 + f_*, spectrum in [mu, L] (both attained):
+        # mu-strongly convex for mu > 0 (hence mu-PL), and for mu <= 0 its curvature is in
+        # [mu, L] (the class of the interpolation conditions with that mu) and x_* a
+        # stationary point
         spec = rng.uniform(mu, L, dim)
         spec[0], spec[-1] = mu, L
-        obj, scale = ob.ConvexQuadratic(dim, spectrum=spec, seed=seed), 1.0
+        Q, _ = np.linalg.qr(rng.standard_normal((dim, dim)))
+        H, xs, fs = (Q * spec) @ Q.T, rng.standard_normal(dim), float(rng.normal())
+        return SmoothInstance(
+            f"{function_class}:quadratic",
+            L,
+            lambda x: 0.5 * (x - xs) @ H @ (x - xs) + fs,
+            lambda x: H @ (x - xs),
+            xs,
+            fs,
+        )
     elif function_class == "smooth_convex":
         kind = rng.integers(3)
         if kind == 0:

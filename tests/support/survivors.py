@@ -82,6 +82,17 @@ EXPECTED = {
     "(certified by the checker, confirmed at points with c <= 0 here)",
     ("P12", "beta >= 0"): "the certificate's multipliers and residual stay valid for beta < 0 "
     "(extrapolation past z): certified by the checker, confirmed on random instances here",
+    ("P14 ", "mu > 0"): "for mu <= 0 the interpolation conditions describe the L-smooth f of "
+    "curvature >= mu, x_* a stationary point, and the rate (1 - mu eta)^2 >= 1 still holds: "
+    "certified by the checker, confirmed on random quadratics of spectrum [mu, L] here",
+    ("P17 ", "c > 0"): "implied by c ((2 - c)(1 + t) - t^2)^2 >= 4 (1 - c)^2 (1 + t) t^2 > 0",
+    ("P19 ", "c > 0"): "implied by 2 c (1 - m)(1 - c t) >= m t > 0 with m < 1 (c <= 0 makes the "
+    "left side <= 0)",
+    ("P19 ", "m < 1"): "implied by the two conditions on (c, m, t) (decided exactly: no point "
+    "with m >= 1 satisfies both)",
+    ("P20 ", "m <= 1"): "for mu > L only constant functions are L-smooth and mu-PL "
+    "(f - f_* <= |g|^2/(2 mu) <= L (f - f_*)/mu): the claim holds vacuously (certified by the "
+    "checker; no member to confirm it on)",
     (
         "P11",
         "-4*L*b**2*beta*eta*(1 - c)**2 + c*(-2*b - eta*(-beta*(1 - c) + 1)*(4*L**2*b*eta*s*"
