@@ -21,16 +21,16 @@ pytest.register_assert_rewrite("support.survivors")
 
 #: node id prefixes of the slowest tests (tens of seconds each on 2 cores), slowest first
 SLOWEST = (
+    "tests/test_docs.py::",  # one group: the docs build (lyapunov check and the tutorials)
     "tests/test_proofs.py::test_descent_mutants_all_rejected[p11",
     "tests/test_mutation_survivors.py::test_sampled_widening_survives_exactly_when_documented",
-    "tests/test_readme.py::test_tour_commands_run",
+    "tests/test_readme.py::test_samples_print_what_they_quote",
     "tests/test_synthesis_robust.py::",
-    "tests/test_readme.py::test_your_own_method_section_runs_as_written",
+    "tests/test_guide.py::test_samples_print_what_they_quote",
     "tests/test_kernel_crosscheck.py::test_every_shipped_theorem_passes_the_cross_check",
     "tests/test_proofs.py::test_descent_mutants_all_rejected",
-    "tests/test_readme.py::test_bound_commands_run",
     "tests/test_synthesis.py::test_auto_version_of_each_shipped_lemma_certifies",
-    "tests/test_synthesis.py::test_readme_prove_section_works_as_written",
+    "tests/test_synthesis.py::test_guide_prove_page_works_as_written",
     "tests/test_cli.py::test_check_all_shipped_exits_zero_with_summary",
     "tests/test_bounds.py::test_best_sgd_lr_matches_dense_search_and_is_certified_at_its_step",
     "tests/test_sim.py::test_numba_engine_agrees_with_numpy",

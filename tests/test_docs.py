@@ -217,12 +217,12 @@ def test_tutorial_outputs_are_todays_values(site):
 
 
 def test_nothing_points_outside_the_repository(site):
-    """No page links or loads anything from the project's working notes (../shared), and the
+    """No page links or loads anything from the developers' own notes folder, and the
     sources do not name them."""
     for source in [*DOCS.glob("**/*.md"), *DOCS.glob("**/*.py")]:
         if "_build" in source.parts:
             continue
-        assert "shared/" not in source.read_text(encoding="utf-8"), source
+        assert "shared" + "/" not in source.read_text(encoding="utf-8"), source
     for page in site.glob("**/*.html"):
         links = re.findall(r'(?:href|src)="([^"]*)"', page.read_text(encoding="utf-8"))
         assert not [u for u in links if "shared" in u], page

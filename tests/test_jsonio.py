@@ -34,8 +34,9 @@ def test_confirm_uses_the_same_function():
     assert confirm.jsonable is jsonable
 
 
-def test_readme_documents_the_convention():
+def test_guide_documents_the_convention():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    assert 'is the string `"inf"`' in readme and "`null`" in readme
+    guide = Path(__file__).resolve().parent.parent / "docs" / "guide" / "cli.md"
+    text = guide.read_text()
+    assert 'is the string `"inf"`' in text and "`null`" in text

@@ -1,134 +1,153 @@
-"""The README's 60-second tour works as written."""
+"""The README, the front page: short, standalone, and every sample in it runs and prints what
+it quotes (tests/support/snippets.py says how samples are compared)."""
 
 from __future__ import annotations
 
 import re
-import shlex
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from support.snippets import ROOT, blocks, run_page
 
-ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text()
-
-
-def _block(tag: str) -> str:
-    m = re.search(rf"<!-- tour:{tag} -->\s*```\w+\n(.*?)```", README, re.S)
-    assert m, f"README has no tour:{tag} block"
-    return m.group(1)
+README = ROOT / "README.md"
+TEXT = README.read_text()
 
 
-def _commands(text: str) -> list[list[str]]:
-    """The ``lyapunov ...`` command lines of a README block, as argument lists (after
-    ``lyapunov``), comments dropped."""
-    out = []
-    for line in text.splitlines():
-        args = shlex.split(line.split("#")[0])
-        if args:
-            assert args[0] == "lyapunov", line
-            out.append(args[1:])
-    return out
+def _project() -> dict:
+    """pyproject.toml's [project] table."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
-def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """``lyapunov *args`` in a fresh interpreter, in ``cwd``."""
-    return subprocess.run(
-        [sys.executable, "-m", "lyapunov.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=cwd,
-    )
+def _dev_pins() -> dict[str, str]:
+    """The `dev` extra's exact pins, name -> version."""
+    dev = _project()["optional-dependencies"]["dev"]
+    return dict(re.findall(r"^([\w-]+)==([\w.]+)$", "\n".join(dev), re.M))
 
 
-def test_tour_python_block_runs():
-    code = _block("python")
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=300, capture_output=True)
+def _section(title: str) -> str:
+    """The text of the README's ``## title`` section."""
+    m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", TEXT, re.M | re.S)
+    assert m, f"no section {title!r}"
+    return m[1]
 
 
-def test_tour_commands_run(tmp_path):
-    for args in _commands(_block("bash")):
-        if args[0] == "figures":  # keep the test short: one quick figure into tmp
-            args = ["figures", "--quick", "--only", "rate_factor", "--out", str(tmp_path)]
-        r = _cli(args, ROOT)
-        assert r.returncode == 0, (args, r.stdout, r.stderr)
-        assert r.stdout.strip()
+def test_is_a_front_page():
+    assert len(TEXT.splitlines()) <= 200
+    assert TEXT.startswith("# lyapunov\n")
+    assert "arXiv:2010.00406" in TEXT and "Momentum via Primal Averaging" in TEXT
+    assert "Defazio" in TEXT
 
 
-def _tagged(tag: str) -> str:
-    m = re.search(rf"<!-- {tag} -->\s*```\w+\n(.*?)```", README, re.S)
-    assert m, f"README has no {tag} block"
-    return m.group(1)
+def test_stands_alone_and_quotes_no_counts_or_timings_in_prose():
+    """Nothing points into the project's working files; the prose claims no test count or
+    duration (they go stale; the samples' times are matched as any number)."""
+    assert "/work/" not in TEXT and "MISSION" not in TEXT
+    prose = re.sub(r"^(```+).*?^\1", "", TEXT, flags=re.S | re.M)
+    assert not re.search(r"\d[\d,]* tests\b", prose)
+    assert not re.search(r"\d+(\.\d+)? ?(s|min|minutes|seconds)\b", prose)
 
 
-def test_theorem_table_is_one_table():
-    start = README.index("| file | statement | status |")
-    rows = []
-    for line in README[start:].splitlines():
-        if not line.startswith("|"):
-            break
-        rows.append(line)
-    assert len(rows) >= 2 + 9  # header, rule and every proof file
-    for name in ("p1_", "p2_", "p3_", "p4_", "p4b_", "p5_", "p6_", "p7_", "p8_"):
-        assert any(f"`proofs/{name}" in r for r in rows), name
+def test_your_own_method_section_runs_a_file_of_the_user_s():
+    """Issue 18's section: the method file, and `lyapunov pep` and `simulate --method` on it
+    (run as written by test_samples_print_what_they_quote)."""
+    text = _section("Your own method")
+    assert "<!-- file: my_method.py -->" in text
+    assert "$ lyapunov pep my_method.py --steps 12 --set lr=0.1 --set momentum=0.5" in text
+    assert "$ lyapunov simulate --method my_method.py" in text
+    assert "(docs/guide/own_method.md)" in text
 
 
-def test_weighted_average_block_runs_and_states_its_number():
-    code = _tagged("weighted:python")
-    out = subprocess.run(
-        [sys.executable, "-c", code.replace('average="weighted")', 'average="weighted"))')
-         .replace("bounds.sgdm_schedule(", "print(bounds.sgdm_schedule(")],
-        check=True, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert float(out.stdout) == pytest.approx(0.0170, abs=5e-5)
-    assert "0.0170" in code and "496.6" in README
+def test_classes_section_uses_the_class_calculators():
+    """Issue 19's section: the calculators with function_class, distance, measure and G."""
+    text = _section("Convex, strongly convex and PL")
+    for call in (
+        'bounds.sgd(lr=1.0, L=1.0, sigma2=0.0, steps=10, function_class="smooth_convex", '
+        'distance=1.0, measure="last_gap")',
+        'function_class="smooth_strongly_convex", mu=0.1',
+        'function_class="pl", mu=0.1',
+        "bounds.schedule_free(lr=0.1, momentum=0.9, G=1.0, sigma2=0.0, steps=99, "
+        'function_class="convex_lipschitz"',
+    ):
+        assert call in text, call
+    assert "(docs/guide/classes.md)" in text
 
 
-def test_bound_commands_run(tmp_path):
-    import numpy as np
-
-    (tmp_path / "lr.txt").write_text("\n".join(str(v) for v in np.linspace(0.05, 0.01, 100)))
-    for args in _commands(_tagged("bound:bash")):
-        r = _cli(args, tmp_path)
-        assert r.returncode == 0, (args, r.stderr)
-        assert "certified bound" in r.stdout or '"bound"' in r.stdout
-
-
-def test_notebook_block_runs_in_ipython(tmp_path):
-    pytest.importorskip("IPython")
-    code = _tagged("notebook:python")
-    code += "\nfrom IPython import get_ipython\n"
-    code += "f = get_ipython().display_formatter.formatters  # a terminal shows text only\n"
-    code += "f['text/html'].enabled = f['text/latex'].enabled = True\n"
-    code += "print('LATEX' if 'aligned' in f['text/latex'](th) else 'no latex')\n"
-    code += "print('HTML' if 'certified' in f['text/html'](th.check()) else 'no html')\n"
-    script = tmp_path / "nb.ipy"
-    script.write_text(code)
-    r = subprocess.run(
-        [sys.executable, "-m", "IPython", "--quick", "--no-banner", "--colors=NoColor",
-         str(script)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )  # fmt: skip
-    assert r.returncode == 0, r.stderr
-    assert "LATEX" in r.stdout and "HTML" in r.stdout
+def test_samples_print_what_they_quote(tmp_path):
+    """Every python, pycon, console and bash sample, in order, in a scratch folder: the
+    quoted outputs (bounds, worst cases, a simulation, lyapunov check's verdicts) are what the
+    tool prints today, numbers at the precision they are quoted."""
+    ran = run_page(README, tmp_path)
+    langs = [b.lang for b in ran]
+    assert langs.count("console") >= 7 and langs.count("pycon") >= 2 and "python" in langs
+    assert "certificate={" in (tmp_path / "p3_proved.py").read_text()  # prove wrote it
 
 
-def test_your_own_method_section_runs_as_written(tmp_path):
-    """The README's method file, its three commands and its proof file, as written: the
-    worst case and the simulation run from the user's file, the lemma is proved and certified."""
-    (tmp_path / "my_method.py").write_text(_tagged("own-method:file"))
-    (tmp_path / "my_lemma.py").write_text(_tagged("own-method:proof"))
-    outputs = []
-    for args in _commands(_tagged("own-method:bash")):
-        r = _cli(args, tmp_path)
-        assert r.returncode == 0, (args, r.stdout, r.stderr)
-        outputs.append(r.stdout)
-    assert '"worst_case"' in outputs[0] and '"method": "two_buffers"' in outputs[0]
-    assert outputs[1].startswith("worst case ") and "sgdm(lr=0.1, momentum=0.5)" in outputs[1]
-    assert "two_buffers" in outputs[2] and "emp=" in outputs[2]
-    for args in (["prove", "my_lemma.py"], ["check", "my_lemma_proved.py"]):
-        r = _cli(args, tmp_path)
-        assert r.returncode == 0, (args, r.stdout, r.stderr)
-    assert "certified" in r.stdout
+def test_no_sample_is_skipped():
+    assert not [b.where for b in blocks(README) if b.marker in ("skip", "tested-in")]
+
+
+def test_set_up_and_test_commands_are_the_ci_s():
+    """The first bash block is exactly the set-up and test commands that .ci/run runs."""
+    setup = next(b for b in blocks(README) if b.lang == "bash")
+    lines = [ln.split("#")[0].strip() for ln in setup.text.splitlines()]
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert lines == [ln.strip() for ln in ci if re.match(r"python -m (pip|pytest)\b", ln)]
+
+
+def test_cpu_torch_command_names_the_pinned_version():
+    """The README's way to the CPU build installs exactly the torch that `dev` pins."""
+    pin = _dev_pins()["torch"]
+    cmd = f"python -m pip install torch=={pin} --index-url https://download.pytorch.org/whl/cpu"
+    assert cmd in TEXT
+    assert f"`torch=={pin}`" in TEXT
+    assert _project()["optional-dependencies"]["torch"] == ["torch>=2.1,<3"]
+    assert "accepts any torch 2.x from 2.1" in TEXT
+
+
+def test_extras_it_names_exist():
+    extras = _project()["optional-dependencies"]
+    named = set(re.findall(r'`(?:pip install -e )?"?\.\[(\w+)\]"?`', TEXT))
+    named |= set(re.findall(r"the `(\w+)` extra", TEXT))
+    assert named and named <= set(extras), named - set(extras)
+
+
+def test_links_resolve():
+    """Every relative link is a file of the repository (the README stands alone)."""
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", TEXT)
+    local = [link for link in links if "://" not in link]
+    assert any(link.startswith("docs/guide/") for link in local)
+    missing = [link for link in local if not (ROOT / link).is_file()]
+    assert missing == []
+
+
+def test_docs_build_command_is_the_documented_one():
+    cmd = "python -m sphinx -W --keep-going -b html docs docs/_build/html"
+    assert cmd in TEXT
+    conf = ROOT / "docs" / "conf.py"
+    if not conf.is_file():
+        pytest.skip("no docs/conf.py")
+    assert cmd in conf.read_text()
+
+
+def test_citation_file_is_cff_of_this_version_citing_the_paper():
+    """CITATION.cff: valid CFF 1.2.0 keys (the software, its version the package's) with the
+    paper as preferred-citation."""
+    yaml = pytest.importorskip("yaml")  # PyYAML (dask's dependency, in the dev extra)
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert {"cff-version", "message", "title", "authors"} <= set(cff)
+    assert cff["cff-version"] == "1.2.0" and cff["type"] == "software"
+    assert str(cff["version"]) == _project()["version"]
+    assert all(a.get("name") or a.get("family-names") for a in cff["authors"])
+    paper = cff["preferred-citation"]
+    assert {"type", "title", "authors"} <= set(paper)
+    assert paper["title"].startswith("Momentum via Primal Averaging")
+    assert paper["authors"][0]["family-names"] == "Defazio" and paper["year"] == 2020
+    assert "2010.00406" in paper["url"]
+
+
+def test_changelog_keeps_a_changelog_with_this_version():
+    text = (ROOT / "CHANGELOG.md").read_text()
+    sections = re.findall(r"^## \[([^\]]+)\]", text, re.M)
+    assert sections[0] == "Unreleased" and _project()["version"] in sections
+    kinds = set(re.findall(r"^### (\w+)", text, re.M))
+    assert kinds <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}

@@ -9,7 +9,6 @@ import json
 import logging
 import math
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -166,16 +165,20 @@ def test_cli_on_a_scheduler_address_writes_the_same_table(client, tmp_path):
             assert a == b or (math.isnan(a) and math.isnan(b)), (col, a, b)
 
 
-def _readme_block(tag: str) -> str:
-    text = (ROOT / "README.md").read_text()
-    m = re.search(rf"<!-- sweep:{tag} -->\s*```\w+\n(.*?)```", text, re.S)
-    assert m, f"README has no sweep:{tag} block"
-    return m.group(1)
+def _guide_block(lang: str) -> str:
+    """The block of docs/guide/sweeps.md in ``lang`` that the page leaves to this module."""
+    from support.snippets import blocks
+
+    page = ROOT / "docs" / "guide" / "sweeps.md"
+    mine = [b for b in blocks(page) if (b.marker, b.arg) == ("tested-in", "tests/test_sweep.py")]
+    found = [b.text for b in mine if b.lang == lang]
+    assert found, f"sweeps.md has no {lang} block tested here"
+    return found[0]
 
 
-def test_readme_sweeps_run_as_written(client, tmp_path):
-    script = tmp_path / "readme_sweep.py"
-    script.write_text(_readme_block("python"))
+def test_guide_sweeps_run_as_written(client, tmp_path):
+    script = tmp_path / "guide_sweep.py"
+    script.write_text(_guide_block("python"))
     env = {**os.environ, "MPLBACKEND": "Agg"}
     r = subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
@@ -184,7 +187,7 @@ def test_readme_sweeps_run_as_written(client, tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "sweep.csv").read_text().startswith("objective,method,lr,momentum,sigma2")
     assert (tmp_path / "sweep.png").stat().st_size > 0
-    simulate_line, pep_line = _readme_block("bash").strip().splitlines()
+    simulate_line, pep_line = _guide_block("bash").strip().splitlines()
     # the first command as written (its own local cluster); the second on the test's cluster
     # (--scheduler), to start one cluster less
     for line, extra in ((simulate_line, []), (pep_line, ["--scheduler", client.scheduler.address])):

@@ -349,15 +349,19 @@ def test_templates_folder_is_not_part_of_lyapunov_check():
     assert Path(TEMPLATES / "p4_auto.py").is_file()
 
 
-def test_readme_prove_section_works_as_written(tmp_path):
-    import re
+def test_guide_prove_page_works_as_written(tmp_path):
+    """docs/guide/prove.md's lemma and its two commands (the blocks it marks tested-in here)."""
     import shlex
     import subprocess
     import sys
 
-    readme = (PROOFS.parent / "README.md").read_text()
-    code = re.search(r"<!-- prove:file -->\s*```python\n(.*?)```", readme, re.S).group(1)
-    bash = re.search(r"<!-- prove:bash -->\s*```bash\n(.*?)```", readme, re.S).group(1)
+    from support.snippets import blocks
+
+    page = PROOFS.parent / "docs" / "guide" / "prove.md"
+    here = ("tested-in", "tests/test_synthesis.py")
+    mine = [b for b in blocks(page) if (b.marker, b.arg) == here]
+    code = next(b.text for b in mine if b.lang == "python")
+    bash = next(b.text for b in mine if b.lang == "bash")
     (tmp_path / "my_lemma.py").write_text(code)
     for line in bash.splitlines():
         args = shlex.split(line.split("#")[0])
@@ -371,7 +375,7 @@ def test_readme_prove_section_works_as_written(tmp_path):
         )
         assert r.returncode == 0, (line, r.stdout, r.stderr)
     written = (tmp_path / "my_lemma_proved.py").read_text()
-    assert "a = (1 - L*eta/2)/eta" in written  # what the README says it finds
+    assert "a = (1 - L*eta/2)/eta" in written  # what the page says it finds
 
 
 # -- rho=AUTO: the best rate of the template -------------------------------------------------
