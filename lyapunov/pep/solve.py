@@ -211,11 +211,60 @@ def solve(
     else:
         raise ValueError(f"points: must be 'all', 'gradient' or a list of names, got {points!r}")
     last = meas.name in ("last_gap", "last_dist2")
-    traj = run(method, values, n, L=L, extra=extra, output=last, minimizer=cls.MINIMIZER)
-    bound = distance**2 if condition == "distance" else gap
-    return solve_trajectory(
-        traj, method, values, cls, meas, condition, bound, solver, solver_options
+    per_step = 1 + len(extra)
+    _check_memory(n, per_step)
+    try:
+        traj = run(method, values, n, L=L, extra=extra, output=last, minimizer=cls.MINIMIZER)
+        bound = distance**2 if condition == "distance" else gap
+        return solve_trajectory(
+            traj, method, values, cls, meas, condition, bound, solver, solver_options
+        )
+    except MemoryError:  # the estimate below erred on the small side: still one clear line
+        raise ValueError(_memory_message(n, per_step, None)) from None
+
+
+#: dense (points x points) float64 matrices a worst case holds at once, at least
+GRAM_COPIES = 4
+
+
+def _memory_bytes(steps: int, per_step: int) -> float:
+    """A lower estimate of the memory of a worst case: GRAM_COPIES dense float64 matrices
+    over its m = (steps + 1) per_step + 2 points (the Gram matrix and its constraints)."""
+    m = (steps + 1) * per_step + 2
+    return GRAM_COPIES * 8.0 * m * m
+
+
+def _machine_memory() -> float | None:
+    """This machine's physical memory in bytes (None where the system does not say)."""
+    import os
+
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+
+
+def _memory_message(steps: int, per_step: int, have: float | None) -> str:
+    need = _memory_bytes(steps, per_step)
+    if have is None:
+        return (
+            f"steps: an exact worst case of {steps} steps needs more memory than is available "
+            f"(at least {need / 1e9:.3g} GB; it grows as steps^2 or faster); use fewer steps"
+        )
+    m = math.isqrt(int(have / (GRAM_COPIES * 8.0)))
+    fit = max(0, (m - 2) // per_step - 1)
+    return (
+        f"steps: an exact worst case of {steps} steps needs at least {need / 1e9:.3g} GB of "
+        f"memory (it grows as steps^2 or faster), more than the {have / 1e9:.3g} GB of this "
+        f"machine; use at most about {fit} steps"
     )
+
+
+def _check_memory(steps: int, per_step: int) -> None:
+    """ValueError naming ``steps`` where a worst case cannot fit in this machine's memory."""
+    have = _machine_memory()
+    if have is not None and _memory_bytes(steps, per_step) > have:
+        raise ValueError(_memory_message(steps, per_step, have))
 
 
 def solve_trajectory(
