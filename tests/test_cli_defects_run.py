@@ -21,7 +21,7 @@ import pytest
 from test_cli import run  # lyapunov ARGS in a subprocess
 
 from lyapunov.objectives import make
-from lyapunov.sim import core, simulate
+from lyapunov.sim import memory, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 PROOFS = ROOT / "proofs"
@@ -146,16 +146,16 @@ def test_huge_steps_name_steps_not_runs_cli():
 
 def test_steps_limit_is_exact_for_the_estimate(monkeypatch):
     obj = make("cosine", 10)
-    have = core.memory_estimate(1, 2, 10, 10**6, False, core.objective_bytes_per_run(obj))
-    monkeypatch.setattr(core, "available_memory", lambda: have)
+    have = memory.memory_estimate(1, 2, 10, 10**6, False, memory.objective_bytes_per_run(obj))
+    monkeypatch.setattr(memory, "available_memory", lambda: have)
     with pytest.raises(ValueError, match=r"^steps: 3000000 steps x 2 runs") as exc:
-        core.check_memory(obj, 1, 2, 3 * 10**6, False, "sgdm")
+        memory.check_memory(obj, 1, 2, 3 * 10**6, False, "sgdm")
     fit = int(re.search(r"at most about (\d+) steps", str(exc.value)).group(1))
-    core.check_memory(obj, 1, 2, fit, False, "sgdm")  # fits
+    memory.check_memory(obj, 1, 2, fit, False, "sgdm")  # fits
     with pytest.raises(ValueError, match="^steps: "):
-        core.check_memory(obj, 1, 2, fit + 1, False, "sgdm")
+        memory.check_memory(obj, 1, 2, fit + 1, False, "sgdm")
     with pytest.raises(ValueError, match=r"^runs: .* use at most about \d+ runs with 10 steps"):
-        core.check_memory(obj, 1, 10**9, 10, False, "sgdm")  # runs are the larger part
+        memory.check_memory(obj, 1, 10**9, 10, False, "sgdm")  # runs are the larger part
 
 
 # --- 9. overflow is not a violated theorem -------------------------------------------------------

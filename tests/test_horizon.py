@@ -225,12 +225,12 @@ def test_every_verified_chain_is_above_the_quadratic():
 def test_a_wrong_rate_formula_would_be_caught(monkeypatch):
     """The soundness test is not vacuous: with RHO's (1 - t)/(2L) read as (1 - t)/L, the
     exact chain's bound falls below the average on f = x^2/2."""
-    num, num_conds, exact, exact_conds = horizon._p10()
+    num, num_conds, exact, exact_conds = horizon.step_functions()
     wrong = dict(exact)
     wrong["RHO"] = lambda e, c, L, s2, t, a1, b1: (
         exact["RHO"](e, c, L, s2, t, a1, b1) + (1 - t) / (2 * L)
     )
-    monkeypatch.setattr(horizon, "_p10", lambda: (num, num_conds, wrong, exact_conds))
+    monkeypatch.setattr(horizon, "step_functions", lambda: (num, num_conds, wrong, exact_conds))
     theta = search_theta(eta=0.5, c=0.05, L=1.0, steps=12)
     q = verify_chain(theta=theta, **ONE)
     assert q is not None and float(q) < quadratic_average(0.5, 0.05, 1.0, 0.0, 12, 1.0)

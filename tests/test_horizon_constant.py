@@ -19,6 +19,7 @@ import pytest
 
 from lyapunov import bounds
 from lyapunov.bounds import horizon_constant as hc
+from lyapunov.bounds import horizon_region, horizon_structure
 from lyapunov.bounds.horizon import horizon_bound, horizon_certificate, rational_function
 
 
@@ -47,7 +48,7 @@ def quadratic_averages(eta, c, L, sigma2, gap, n_max):
 @cache
 def exact_functions() -> dict:
     """The closed form's coefficients, Z and nu as exact evaluators on Fractions."""
-    s = hc.structure()
+    s = horizon_structure.structure()
     syms = list(s.symbols)
     out = {k: rational_function(v, syms) for k, v in s.coefs.items()}
     out.update({f"z{i}{j}": rational_function(s.Z[i, j], syms) for i in range(2) for j in range(2)})
@@ -191,7 +192,7 @@ def test_closed_form_agrees_with_exact_arithmetic(steps, points):
     region's float decision against the exact one."""
     for eta, c, L, sigma2, gap in points:
         b = horizon_bound(eta=eta, c=c, L=L, sigma2=sigma2, steps=steps, gap=gap)
-        inside = hc.exact_holds(eta, c, L, steps)
+        inside = horizon_region.exact_holds(eta, c, L, steps)
         assert inside is not None
         assert np.isfinite(b) == inside, (eta, c, steps)
         if inside:
@@ -258,8 +259,8 @@ def test_the_float_edge_is_the_exact_edge(steps, c):
         lo, hi = (mid, hi) if finite(mid) else (lo, mid)
     assert hi == math.nextafter(lo, 3)
     assert lo < 2 - c
-    assert hc.exact_holds(lo, c, 1.0, steps) is True
-    assert hc.exact_holds(hi, c, 1.0, steps) is False
+    assert horizon_region.exact_holds(lo, c, 1.0, steps) is True
+    assert horizon_region.exact_holds(hi, c, 1.0, steps) is False
     if steps <= 12:  # and the independent step-by-step check agrees
         kw = {"c": c, "L": 1.0, "sigma2": 0.5, "steps": steps, "gap": 1.0}
         assert horizon_certificate(eta=lo, **kw) is not None
@@ -317,7 +318,7 @@ def test_holds_is_the_region_of_the_bound():
     rng = np.random.default_rng(4)
     eta, c = rng.uniform(1e-3, 2.5, 4000), rng.uniform(1e-3, 1.0, 4000)
     L, n = np.ones(4000), rng.integers(1, 10**6, 4000).astype(float)
-    ok = hc.holds(eta, c, L, n, hc.coefficients(eta, c, L))
+    ok = horizon_region.holds(eta, c, L, n, horizon_structure.coefficients(eta, c, L))
     b = horizon_bound(eta=eta, c=c, L=1.0, sigma2=0.1, steps=n, gap=1.0)
     np.testing.assert_array_equal(ok, np.isfinite(b))
     assert 0.2 < ok.mean() < 0.95

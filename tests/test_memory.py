@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lyapunov.objectives import make
-from lyapunov.sim import core, simulate
+from lyapunov.sim import memory, simulate
 
 
 def test_huge_runs_refused_before_allocating():
@@ -22,18 +22,18 @@ def test_huge_runs_refused_before_allocating():
 
 def test_limit_follows_the_available_memory(monkeypatch):
     obj = make("cosine", 10)
-    per_run = core.memory_estimate(1, 1, 10, 50, False, core.objective_bytes_per_run(obj))
-    monkeypatch.setattr(core, "available_memory", lambda: 1000 * per_run)
+    per_run = memory.memory_estimate(1, 1, 10, 50, False, memory.objective_bytes_per_run(obj))
+    monkeypatch.setattr(memory, "available_memory", lambda: 1000 * per_run)
     simulate(obj, "sgdm", lr=0.01, momentum=0.9, steps=50, runs=500, engine="numpy")  # fits
     with pytest.raises(ValueError, match=r"use at most about \d+ runs") as exc:
         simulate(obj, "sgdm", lr=0.01, momentum=0.9, steps=50, runs=5000, engine="numpy")
     fit = int(str(exc.value).split("at most about ")[1].split()[0])
-    records = core.memory_estimate(1, 0, 10, 50, False)  # the per-step part, for any runs
+    records = memory.memory_estimate(1, 0, 10, 50, False)  # the per-step part, for any runs
     assert fit == (1000 * per_run - records) // (per_run - records)
     # a trajectory of every step counts too
     with pytest.raises(ValueError, match="recorded steps"):
         simulate(obj, "sgd", lr=0.01, steps=50, runs=900, trajectory=True, engine="numpy")
-    monkeypatch.setattr(core, "available_memory", lambda: None)  # unknown: no refusal
+    monkeypatch.setattr(memory, "available_memory", lambda: None)  # unknown: no refusal
     simulate(obj, "sgd", lr=0.01, steps=5, runs=5000, engine="numpy")
 
 
@@ -42,7 +42,7 @@ def test_estimate_is_not_below_the_measured_peak(name):
     import tracemalloc
 
     obj = make(name, 12)
-    ob = core.objective_bytes_per_run(obj)
+    ob = memory.objective_bytes_per_run(obj)
     runs = 4000
     tracemalloc.start()
     try:
@@ -51,7 +51,7 @@ def test_estimate_is_not_below_the_measured_peak(name):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    est = core.memory_estimate(1, runs, obj.dim, 5, False, ob)
+    est = memory.memory_estimate(1, runs, obj.dim, 5, False, ob)
     assert peak <= est <= 2 * peak, (peak, est)
 
 
@@ -68,7 +68,7 @@ def test_cli_refuses_in_one_line_exit_two():
 
 
 def test_memory_estimate_formula():
-    assert core.memory_estimate(2, 3, 4, 5, False) == 8 * (15 * 24 + 12 * 6 + 6 * 10)
-    with_traj = core.memory_estimate(2, 3, 4, 5, True)
-    assert with_traj - core.memory_estimate(2, 3, 4, 5, False) == 8 * 6 * 24
-    assert np.isfinite(core.available_memory() or 0)
+    assert memory.memory_estimate(2, 3, 4, 5, False) == 8 * (15 * 24 + 12 * 6 + 6 * 10)
+    with_traj = memory.memory_estimate(2, 3, 4, 5, True)
+    assert with_traj - memory.memory_estimate(2, 3, 4, 5, False) == 8 * 6 * 24
+    assert np.isfinite(memory.available_memory() or 0)

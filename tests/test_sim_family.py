@@ -13,7 +13,7 @@ import pytest
 from lyapunov.methods import gspa_yz_step
 from lyapunov.methods.registry import METHODS as REGISTRY
 from lyapunov.objectives import make
-from lyapunov.sim import METHODS, core, grid, simulate
+from lyapunov.sim import METHODS, grid, memory, simulate
 from lyapunov.sim.engine_numba import available as numba_available
 from lyapunov.sim.noise import normal_block, run_keys
 
@@ -252,7 +252,7 @@ def test_memory_estimate_covers_the_gspa_kernel(name):
     import tracemalloc
 
     obj = make(name, 12)
-    ob = core.objective_bytes_per_run(obj)
+    ob = memory.objective_bytes_per_run(obj)
     runs = 4000
     tracemalloc.start()
     try:
@@ -261,9 +261,9 @@ def test_memory_estimate_covers_the_gspa_kernel(name):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    est = core.memory_estimate(1, runs, obj.dim, 5, False, ob, method="qhm")
+    est = memory.memory_estimate(1, runs, obj.dim, 5, False, ob, method="qhm")
     assert peak <= est <= 2 * peak, (peak, est)
-    assert est > core.memory_estimate(1, runs, obj.dim, 5, False, ob, method="sgdm")
+    assert est > memory.memory_estimate(1, runs, obj.dim, 5, False, ob, method="sgdm")
 
 
 # ------------------------------------------------------------------------ confirm and the CLI

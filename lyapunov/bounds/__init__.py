@@ -44,7 +44,8 @@ sigma2=0.01, gap=1)``; :func:`best_step` for the best step.
 Modules: :mod:`.dispatch` (method -> calculator), :mod:`.constant` (sgd, spa),
 :mod:`.family` (sgdm and the rest of the momentum family),
 :mod:`.free` (theorems with free weights), :mod:`.best` (the best step), :mod:`.schedule`
-(schedules), :mod:`.compile` (theorems -> numpy functions), :mod:`.optimize` (the step search),
+(schedules), :mod:`.rate` (theorems -> numpy functions), :mod:`.compile` (the exact float test
+of certified regions), :mod:`.optimize` (the step search),
 :mod:`.display` (notebook display), :mod:`.large_step` (P4c), :mod:`.why` (reasons),
 :mod:`.classes` (the convex, strongly convex, PL and Lipschitz classes). This file
 only re-exports.

@@ -1,12 +1,9 @@
-"""Numerical functions generated from certified theorems (the one source of the formulas), and
-the one float test of certified regions.
-
-* :class:`SafeRegion`: a certified region (sympy relations ``lhs op rhs`` over parameters) as a
-  vectorised numpy test that is *exact*: a point is declared inside iff its float coordinates,
-  taken as the binary rationals they are, satisfy every condition; a point with a nan or
-  infinite coordinate is outside.
-* :class:`CompiledRate`: a certified DescentLemma's rate ``gap / (steps rho) + nu sigma2 / rho``
-  as a vectorised numpy function, ``inf`` outside its region: no theorem, no number.
+"""The one float test of certified regions: :class:`SafeRegion`, a certified region (sympy
+relations ``lhs op rhs`` over parameters) as a vectorised numpy test that is *exact*: a point is
+declared inside iff its float coordinates, taken as the binary rationals they are, satisfy every
+condition; a point with a nan or infinite coordinate is outside. Certified rates built on it:
+:mod:`.rate` (:class:`~lyapunov.bounds.rate.CompiledRate`); the rounding error of a tree:
+:mod:`.rounding`.
 
 How a condition is decided (the argument for soundness). With ``sympy.together`` and the
 syntactic factors of numerator and denominator,
@@ -22,15 +19,16 @@ g_j != 0 (where a g_j vanishes the condition is undefined: outside). Signs are d
 * any other polynomial p (the numerator prod_i f_i^m_i as one expression, or a factor),
   evaluated in floats as v: the float evaluation of an expression tree of +, -, * and integer
   powers errs by at most gamma_K * A (K its operation count, gamma_K = K u / (1 - K u), A the
-  same tree with every number and parameter replaced by its absolute value), so sign(v) =
-  sign(p) where |v| > MARGIN * A-hat for any float upper bound A-hat of A (MARGIN >= 4 K u is
-  checked when compiling). A-hat is first A at the largest |x| of every parameter (one number:
-  A is increasing in every |x|); at the few points left, the factors are decided one by one:
-  a single-parameter factor as above, any other with A at the point, and what is still left
-  (on the boundary or within rounding of it) in exact integer arithmetic. The error bound needs
-  no overflow or underflow inside the tree, so it is used only where every parameter is 0 or in
-  [2^-E, 2^E] (E such that every node of A stays in [2^-960, 2^960], from the degrees and
-  numbers of the trees); elsewhere the sign is computed exactly.
+  same tree with every number and parameter replaced by its absolute value:
+  :func:`~lyapunov.bounds.rounding.magnitude`), so sign(v) = sign(p) where |v| > MARGIN * A-hat
+  for any float upper bound A-hat of A (MARGIN >= 4 K u is checked when compiling). A-hat is
+  first A at the largest |x| of every parameter (one number: A is increasing in every |x|); at
+  the few points left, the factors are decided one by one: a single-parameter factor as above,
+  any other with A at the point, and what is still left (on the boundary or within rounding of
+  it) in exact integer arithmetic. The error bound needs no overflow or underflow inside the
+  tree, so it is used only where every parameter is 0 or in [2^-E, 2^E] (E such that every node
+  of A stays in [2^-960, 2^960], from the degrees and numbers of the trees); elsewhere the sign
+  is computed exactly.
 
 So MARGIN only decides which points are decided exactly, never the answer. Large arrays are
 evaluated in blocks of rows (the temporaries of a block stay small).
@@ -40,16 +38,19 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
 import sympy as sp
 
-__all__ = ["CompiledRate", "SafeRegion", "RELATIONS", "MARGIN", "GAP", "STEPS", "magnitude"]
+from .rounding import UNIT, tree
 
+__all__ = ["SafeRegion", "RELATIONS", "MARGIN", "GAP", "STEPS"]
+
+#: the symbols of a certified rate's gap f(x_0) - inf f and horizon
 GAP = sp.Symbol("gap", real=True)
 STEPS = sp.Symbol("steps", real=True)
 
@@ -74,68 +75,8 @@ _SIGN_TESTS = {
 
 #: relative margin of the float sign test: |v| > MARGIN * A-hat (module docstring)
 MARGIN = 1e-9
-#: unit roundoff, with an allowance for underflow at nodes of size >= 2^-960
-_UNIT = 2.0**-53 + 2.0**-100
-#: every node of the absolute-value tree stays in [2^-_NODE, 2^_NODE]
-_NODE = 960
 #: points per block of evaluation
 _BLOCK = 2**16
-
-
-def _tree(e: sp.Expr) -> tuple[sp.Expr, int, tuple[float, float, float, float], float]:
-    """(A, K, range, E) of a polynomial expression tree ``e``.
-
-    A: the tree with every number and symbol replaced by its absolute value; K: its operation
-    count for the error bound gamma_K * A (a number counts one rounding, a sum or product of n
-    terms n - 1 plus the largest (sum) or the total (product) count of its terms, a power x^k
-    k times the count of x plus 2); range (lo, lo_e, hi, hi_e): every nonzero value of A lies
-    in [2^(lo - lo_e E), 2^(hi + hi_e E)] when every symbol is 0 or in [2^-E, 2^E]; E: the
-    largest such E keeping every node of A in [2^-960, 2^960].
-    """
-    if e.is_Symbol:
-        return sp.Abs(e), 0, (0.0, 1.0, 0.0, 1.0), float(_NODE)
-    if e.is_Rational and e != 0:
-        lg = math.log2(abs(int(e.p))) - math.log2(int(e.q))
-        rng = (math.floor(lg) - 1.0, 0.0, math.ceil(lg) + 1.0, 0.0)
-        if not -_NODE <= rng[0] <= rng[2] <= _NODE:
-            raise ValueError(f"a number too large or too small for float evaluation: {e}")
-        return abs(e), 1, rng, math.inf
-    if isinstance(e, (sp.Add, sp.Mul)):
-        parts = [_tree(a) for a in e.args]
-        absval = e.func(*[p[0] for p in parts])
-        rs = [p[2] for p in parts]
-        n = len(parts)
-        if isinstance(e, sp.Add):
-            ops = max(p[1] for p in parts) + n - 1
-            lo, lo_e = min(r[0] for r in rs), max(r[1] for r in rs)
-            hi, hi_e = max(r[2] for r in rs) + math.ceil(math.log2(n)), max(r[3] for r in rs)
-        else:
-            ops = sum(p[1] for p in parts) + n - 1
-            lo, lo_e, hi, hi_e = (float(sum(r[i] for r in rs)) for i in range(4))
-        best = min(p[3] for p in parts)
-    elif isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
-        k = int(e.exp)
-        base, count, r, best = _tree(e.base)
-        absval, ops = base**k, k * count + 2
-        lo, lo_e, hi, hi_e = (k * v for v in r)
-    else:
-        raise ValueError(f"not a polynomial expression tree: {e}")
-    if lo_e > 0:
-        best = min(best, (_NODE + lo) / lo_e)
-    if hi_e > 0:
-        best = min(best, (_NODE - hi) / hi_e)
-    return absval, ops, (lo, lo_e, hi, hi_e), best
-
-
-def magnitude(expr: sp.Expr) -> tuple[sp.Expr, int]:
-    """(A, K) of a polynomial expression tree (module docstring): evaluated in floating point
-    (numbers and parameters exact, no overflow or underflow), ``expr`` errs by at most
-    gamma_K * A, gamma_K = K u / (1 - K u), A the tree with every number and parameter replaced
-    by its absolute value. Zero is exact: (0, 0)."""
-    if expr == 0:
-        return sp.Integer(0), 0
-    a, k, _, _ = _tree(expr)
-    return a, k
 
 
 def _in_range(m: np.ndarray, hi: float) -> np.ndarray:
@@ -179,8 +120,8 @@ class _General:
     def __init__(self, expr: sp.Expr, fresh: list[sp.Symbol]):
         used = [i for i, s in enumerate(fresh) if s in expr.free_symbols]
         syms = [fresh[i] for i in used]
-        absval, ops, _, self.exponent = _tree(expr)
-        if 4 * ops * _UNIT >= MARGIN:
+        absval, ops, _, self.exponent = tree(expr)
+        if 4 * ops * UNIT >= MARGIN:
             raise ValueError(f"a factor of {ops} operations is too long for MARGIN: {expr}")
         if self.exponent < 8:
             raise ValueError(f"a factor too large for float evaluation: {expr}")
@@ -454,67 +395,3 @@ class SafeRegion:
             if in_den:
                 den_zero |= z
         return _SIGN_TESTS[cond.op](neg, zero) & ~den_zero
-
-
-@dataclass
-class CompiledRate:
-    """A certified rate as a numpy function of named calculator arguments.
-
-    ``theorem``: a DescentLemma; ``args``: calculator argument name -> the theorem's symbol
-    (every symbol of its region must be mapped); ``label``: short name shown to users.
-    """
-
-    label: str
-    theorem: object
-    args: Mapping[str, sp.Symbol]
-    order: tuple[str, ...] = field(default=())
-
-    def __post_init__(self):
-        missing = set(self.theorem.region.symbols) - set(self.args.values())
-        if missing:
-            raise ValueError(
-                f"{self.label}: region symbols {sorted(map(str, missing))} are not "
-                "calculator arguments"
-            )
-        self.order = tuple(self.args)
-
-    @cached_property
-    def _symbols(self) -> list[sp.Symbol]:
-        return [self.args[a] for a in self.order] + [STEPS, GAP]
-
-    @cached_property
-    def expression(self) -> sp.Expr:
-        """The certified bound on (1/steps) sum_k E|grad f(x_k)|^2, as the theorem states it."""
-        return self.theorem.rate(GAP, STEPS)
-
-    @cached_property
-    def _value(self):
-        return sp.lambdify(self._symbols, self.expression, modules="numpy", cse=True)
-
-    @cached_property
-    def _rho(self):
-        return sp.lambdify(self._symbols[:-2], self.theorem.rho, modules="numpy", cse=True)
-
-    @cached_property
-    def region(self) -> SafeRegion:
-        """The theorem's region, as the exact float test."""
-        return SafeRegion(self.theorem.region.conditions, self._symbols[:-2])
-
-    def inside(self, **values: np.ndarray) -> np.ndarray:
-        """Boolean mask of the points (floats, taken exactly) in the theorem's region."""
-        return self.region(*[values[a] for a in self.order])
-
-    def __call__(self, *, steps: np.ndarray, gap: np.ndarray, **values: np.ndarray) -> np.ndarray:
-        xs = [values[a] for a in self.order]
-        mask = self.inside(**values)
-        with np.errstate(all="ignore"):
-            val = np.asarray(self._value(*xs, steps, gap), dtype=float)
-        val = np.broadcast_to(val, np.broadcast(mask, val).shape)
-        mask = np.broadcast_to(mask, val.shape)
-        # float evaluation at the very edge of a region must never produce a negative number
-        return np.where(mask & np.isfinite(val) & (val >= 0), val, np.inf)
-
-    def rho(self, **values: np.ndarray) -> np.ndarray:
-        xs = [values[a] for a in self.order]
-        with np.errstate(all="ignore"):
-            return np.asarray(self._rho(*xs), dtype=float)

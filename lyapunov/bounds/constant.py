@@ -19,8 +19,8 @@ from functools import cache
 import numpy as np
 
 from ..validate import check_range, check_steps
-from .compile import CompiledRate
 from .display import BoundResult
+from .rate import CompiledRate
 from .why import step_limit, why_not
 
 __all__ = [

@@ -22,7 +22,7 @@ search (floating point) picks each theta_k as small as keeps theta_k RHO_k >= 1/
   floats with a margin and exactly within it, the value rounded up by its error estimate.
 * :func:`schedule_horizon_bound`, a schedule (eta_k, c_k): the search step by step in floats;
   every region condition decided in floats where it is farther than :data:`MARGIN` (relative
-  to the size of its terms, :func:`~lyapunov.bounds.compile.magnitude`) from its boundary, and
+  to the size of its terms, :func:`~lyapunov.bounds.rounding.magnitude`) from its boundary, and
   otherwise by :func:`verify_chain` on the searched weights in exact arithmetic.
 * :func:`verify_chain` / :func:`horizon_certificate`: one point in exact rational arithmetic
   (the float inputs are exact binary fractions): every region condition of both theorems
@@ -40,7 +40,7 @@ import sympy as sp
 from ..validate import check_range, check_steps
 from .compile import MARGIN, RELATIONS
 from .horizon_constant import constant_bound
-from .horizon_step import _fused, _p10, rational_function
+from .horizon_step import fused_step, rational_function, step_functions
 
 __all__ = [
     "horizon_bound",
@@ -69,7 +69,7 @@ def _chain_sequence(etas, cs, L: float, sigma2: float):
     (theta_0, sum theta_k NU_k, min theta_k RHO_k, weights, verdict): verdict True (every
     step in the regions, each condition farther than MARGIN from its boundary), False (some
     condition certainly fails) or None (some condition within its margin: undecided)."""
-    step, rels = _fused("math")
+    step, rels = fused_step("math")
     n = len(etas)
     target = 1.0 / n
     theta1 = a_next = b_next = nu_sum = 0.0
@@ -196,7 +196,7 @@ def verify_chain(*, eta, c, L, sigma2, gap, theta) -> Fraction | None:
     n = len(thetas)
     etas, cs = _per_step("eta", eta, n), _per_step("c", c, n)
     L_q, s2_q, gap_q = _scalar("L", L), _scalar("sigma2", sigma2), _scalar("gap", gap)
-    _, _, exact, exact_conds = _p10()
+    _, _, exact, exact_conds = step_functions()
     theta1 = a_next = b_next = nu_sum = Fraction(0)
     rho_min: Fraction | None = None
     for k in range(n - 1, -1, -1):
@@ -218,9 +218,9 @@ def verify_chain(*, eta, c, L, sigma2, gap, theta) -> Fraction | None:
 
 
 def _phis(eta, c, L, steps: int, exact: bool) -> list:
-    """phi_1, ..., phi_n of :mod:`.horizon_constant` (phi_j = 2 (H_j)_11 / L), in floats or
+    """phi_1, ..., phi_n of :mod:`.horizon_structure` (phi_j = 2 (H_j)_11 / L), in floats or
     exactly (Fractions)."""
-    from .horizon_constant import structure
+    from .horizon_structure import structure
 
     s = structure()
     if exact:
@@ -247,7 +247,7 @@ def _phis(eta, c, L, steps: int, exact: bool) -> list:
 def search_theta(*, eta: float, c: float, L: float, steps: int) -> list[float]:
     """The chain's weights (theta_0, ..., theta_{n-1}) of :func:`horizon_bound` in floating
     point (any choice is verified, none is trusted): theta_k = phi_{n-k} / n, the smallest
-    weights that keep every step's rate at 1/n (:mod:`.horizon_constant`). A step outside
+    weights that keep every step's rate at 1/n (:mod:`.horizon_structure`). A step outside
     the regions of P8 and P10 is left to :func:`verify_chain` to reject."""
     n = int(steps)
     return [p / n for p in _phis(eta, c, L, n, exact=False)][::-1]

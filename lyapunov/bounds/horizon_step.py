@@ -11,12 +11,12 @@ from functools import cache
 
 import sympy as sp
 
-from .compile import magnitude
+from .rounding import magnitude
 
-__all__ = ["step_parts", "rational_function"]
+__all__ = ["step_parts", "step_functions", "fused_step", "rational_function"]
 
 
-_STEP_PARTS: list = []  # (args, exprs, conds) of the chain step, filled by _p10
+_STEP_PARTS: list = []  # (args, exprs, conds) of the chain step, filled by _build
 
 
 def step_parts() -> tuple[list, dict]:
@@ -27,10 +27,10 @@ def step_parts() -> tuple[list, dict]:
 
 
 @cache
-def _fused(module: str):
+def fused_step(module: str):
     """One function per step: (eta, c, L, sigma2, t, a1, b1) -> (A, B, RHO, NU, RHO at t = 1,
     then for each region condition that involves (a1, b1): lhs - rhs and its size, the
-    absolute-value tree of :func:`~lyapunov.bounds.compile.magnitude`), common subexpressions
+    absolute-value tree of :func:`~lyapunov.bounds.rounding.magnitude`), common subexpressions
     shared; and those conditions' relations. They are P8's: needed only where t > 0 (0 <= t
     <= 1 holds by construction of the weights; the other conditions are on the validated
     inputs eta > 0, L > 0, 0 < c <= 1)."""
@@ -93,9 +93,10 @@ def _build():
     return num, num_conds, exact, exact_conds
 
 
-def _p10():
-    """The chain step's functions (:func:`_build`); the exact ones are what
-    :func:`verify_chain` trusts."""
+def step_functions():
+    """The chain step's functions (:func:`_build`): (numpy functions, their conditions, exact
+    rational functions, their conditions); the exact ones are what
+    :func:`~lyapunov.bounds.horizon.verify_chain` trusts."""
     return _build()
 
 

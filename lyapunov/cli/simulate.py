@@ -149,7 +149,7 @@ def simulate(
         args["params"] = extra
     with usage_errors():
         from ..objectives import make
-        from ..sim.core import check_memory
+        from ..sim.memory import check_memory
 
         if isinstance(runs, int) and isinstance(steps, int) and runs >= 1 and steps >= 1:
             own = None if isinstance(method, str) else len(method.state)

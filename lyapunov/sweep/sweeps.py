@@ -21,8 +21,9 @@ import numpy as np
 
 from ..objectives import make
 from ..sim import METHODS
-from ..sim.core import auto_engine, available_memory, check_memory
+from ..sim.core import auto_engine
 from ..sim.engine_numba import available as numba_available
+from ..sim.memory import available_memory, check_memory
 from . import cluster as _cluster
 from .grid import (
     SimGrid,
