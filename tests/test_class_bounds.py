@@ -186,14 +186,15 @@ def test_a_method_without_a_theorem_in_the_class_is_refused_naming_what_is_certi
     assert "certified there: sgd, sgdm, spa;" in msg
     assert "classes with a theorem for schedule_free: smooth, " in msg
     # a class with a theorem for the method, but on another measure: the measure is named
-    with pytest.raises(ValueError, match=r"^measure: .* sgdm .*\(there it bounds: avg_gap\)"):
+    with pytest.raises(ValueError, match=r"^measure: .* sgdm .*\(there it bounds: last_gap\)"):
         class_bound(
             "sgdm",
-            function_class="smooth_convex",
-            measure="last_gap",
+            function_class="smooth_strongly_convex",
+            measure="last_dist2",
             lr=0.1,
             momentum=0.5,
             L=1,
+            mu=0.1,
             sigma2=0,
             steps=10,
             distance=1,
@@ -204,14 +205,27 @@ def test_a_method_without_a_theorem_in_the_class_is_refused_naming_what_is_certi
 SGDM_CONVEX = dict(L=1.0, sigma2=0.01, steps=20, function_class="smooth_convex", distance=1.0)
 
 
-def test_sgdm_and_spa_take_a_class_and_agree_with_the_theorem_in_either_coordinates():
-    r = bounds.sgdm(lr=0.1, momentum=0.5, **SGDM_CONVEX, detail=True)
-    assert r.theorem == "P17" and r.measure == "avg_gap"  # the one measure certified for it
-    same = bounds.spa(eta=0.2, c=0.5, **SGDM_CONVEX, measure="avg_gap")
+@pytest.mark.parametrize("measure, theorem", [("avg_gap", "P17"), ("last_gap", "P21a")])
+def test_sgdm_and_spa_take_a_class_and_agree_with_the_theorem_in_either_coordinates(
+    measure, theorem
+):
+    kw = dict(**SGDM_CONVEX, measure=measure)
+    r = bounds.sgdm(lr=0.3, momentum=0.5, **kw, detail=True)  # eta = 0.6, c = 0.5
+    assert r.theorem == theorem and r.measure == measure
+    same = bounds.spa(eta=0.6, c=0.5, **kw)
     assert same == pytest.approx(r.value, rel=1e-12)
-    assert r.value == class_bound("sgdm", lr=0.1, momentum=0.5, **SGDM_CONVEX)
-    with_gap = bounds.sgdm(lr=0.1, momentum=0.5, **SGDM_CONVEX, gap=0.1)  # f(x_0) - f_* given
+    assert r.value == class_bound("sgdm", lr=0.3, momentum=0.5, **kw)
+    with_gap = bounds.sgdm(lr=0.3, momentum=0.5, **kw, gap=0.1)  # f(x_0) - f_* given
     assert with_gap < r.value  # the default gap is L distance^2 / 2 = 0.5
+
+
+def test_sgdm_in_smooth_convex_bounds_the_last_iterate_by_default():
+    """Like sgd and schedule_free there: last_gap, from P21 (P21b, w = 0, at small steps)."""
+    r = bounds.sgdm(lr=0.1, momentum=0.5, **SGDM_CONVEX, detail=True)  # L eta = 0.2
+    assert r.theorem == "P21b" and r.measure == "last_gap"
+    # w = 0: D^2 / (2 eta n) + noise, whatever f(x_0) - f_* is
+    assert r.value == bounds.sgdm(lr=0.1, momentum=0.5, **SGDM_CONVEX, gap=0.01)
+    assert r.value > 1.0 / (2 * 0.2 * 20)
 
 
 @pytest.mark.parametrize(

@@ -46,14 +46,14 @@ CROSS = [
         "sgdm",
         {"lr": 0.2, "momentum": 0.5},
         {"class": "smooth_convex", "L": 1, "distance": 1},
-        "avg_gap",
+        "last_gap",
         8,
     ),
     (
         "spa",
         {"eta": 0.4, "c": 0.5},
         {"class": "smooth_convex", "L": 1, "distance": 1},
-        "avg_gap",
+        "last_gap",
         6,
     ),
     (
@@ -106,10 +106,10 @@ def test_text_output_names_the_measure_the_class_and_the_theorem(capsys):
     code, out, _ = cli(capsys, "sgdm", "--class", "smooth_convex", *args)
     assert code == 0
     assert out.startswith(
-        f"certified bound on {dispatch.MEASURES['avg_gap']} after n = 100 steps at lr=0.1, "
+        f"certified bound on {dispatch.MEASURES['last_gap']} after n = 100 steps at lr=0.1, "
         "momentum=0.5, for every smooth_convex f (L=1, distance=1, sigma2=0): "
     )
-    assert out.rstrip().endswith("[theorem P17]")
+    assert out.rstrip().endswith("[theorem P21b]")
 
 
 def test_measure_option_picks_among_the_class_s_measures(capsys):
@@ -160,10 +160,10 @@ BAD = [
         "measure: must be last_gap for function_class='pl', got 'last_dist2'",
     ),
     (
-        dict(method="spa", function_class="smooth_convex", measure="last_gap", eta=0.2, c=0.5,
-             L=1, distance=1),
-        "measure: no certified theorem bounds last_gap of spa in function_class='smooth_convex' "
-        "(there it bounds: avg_gap)",
+        dict(method="spa", function_class="smooth_strongly_convex", measure="last_dist2",
+             eta=0.2, c=0.5, L=1, mu=0.1, distance=1),
+        "measure: no certified theorem bounds last_dist2 of spa in function_class="
+        "'smooth_strongly_convex' (there it bounds: last_gap)",
     ),
     (
         dict(method="nesterov", function_class="smooth_convex", lr=0.1, momentum=0.5, L=1,

@@ -12,6 +12,7 @@ function_class            measure      theorem       needs
 ========================  ===========  ============  =========================================
 ``smooth_convex``         last_gap     P13 (sgd)     distance = |x_0 - x_*|
 ``smooth_convex``         avg_gap      P17 (sgdm, spa) distance (gap: L distance^2 / 2 if not given)
+``smooth_convex``         last_gap     P21 (sgdm, spa) distance (gap: L distance^2 / 2 if not given)
 ``smooth_strongly_convex`` last_dist2  P14 (sgd)     mu, distance
 ``smooth_strongly_convex`` last_gap    P19 (sgdm, spa) mu, distance (gap: L distance^2 / 2)
 ``pl``                    last_gap     P15 (sgd)     mu, gap = f(x_0) - inf f
@@ -140,16 +141,21 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
     from ..proofs import p18_schedule_free_smooth_convex as p18
     from ..proofs import p19_sgdm_strongly_convex as p19
     from ..proofs import p20_sgdm_pl as p20
+    from ..proofs import p21_sgdm_smooth_convex_last as p21
 
     free = {"lr": p16.lr, "G": p16.G, "sigma2": p16.sigma2, "k": p16.k}
     spa17 = {"eta": p17.eta, "c": p17.c, "L": p17.L, "sigma2": p17.sigma2}
     free18 = {"lr": p18.lr, "L": p18.L, "sigma2": p18.sigma2, "k": p18.k}
-    # P19 and P20 are stated in t = L eta and m = mu / L
+    # P19, P20 and P21 are stated in t = L eta (and m = mu / L)
     eta, mu = sp.Symbol("eta", real=True), sp.Symbol("mu", real=True)
     tm = {p: ((p.t, p.L * eta), (p.m, mu / p.L)) for p in (p19, p20)}
     spa19, spa20 = (
         {"eta": eta, "c": p.c, "L": p.L, "mu": mu, "sigma2": p.sigma2} for p in (p19, p20)
     )
+    spa21 = {"eta": eta, "c": p21.c, "L": p21.L, "sigma2": p21.sigma2, "k": p21.k}
+    t21 = ((p21.t, p21.L * eta),)
+    # P21a first: it needs the gap (P21b, w = 0, does not)
+    last21 = [("P21a", p21.p21a), ("P21b", p21.p21b)]
     return {
         ("schedule_free", "smooth_convex", "last_gap"): (
             ClassTheorem("P18a", p18.p18a, {**free18, "momentum": p18.b}),
@@ -159,6 +165,12 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
             ClassTheorem("P17", p17.theorem, spa17, coords="sgdm"),
         ),
         ("spa", "smooth_convex", "avg_gap"): (ClassTheorem("P17", p17.theorem, spa17),),
+        ("sgdm", "smooth_convex", "last_gap"): tuple(
+            ClassTheorem(label, th, spa21, coords="sgdm", subs=t21) for label, th in last21
+        ),
+        ("spa", "smooth_convex", "last_gap"): tuple(
+            ClassTheorem(label, th, spa21, subs=t21) for label, th in last21
+        ),
         ("sgdm", "smooth_strongly_convex", "last_gap"): (
             ClassTheorem("P19", p19.theorem, spa19, coords="sgdm", subs=tm[p19]),
         ),
