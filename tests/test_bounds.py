@@ -282,3 +282,25 @@ def test_best_steps_vectorized_and_consistent():
     # deterministic: the best SPA step at c = 0.1 sits at the region's edge L eta = 2 - c
     edge = bounds.best_spa_eta(c=0.1, L=1.0, sigma2=0.0, steps=10_000, gap=1.0)  # P4 alone
     assert edge.step == pytest.approx(1.9, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "best, extra",
+    [
+        (bounds.best_sgd_lr, {}),
+        (bounds.best_sgdm_lr, {"momentum": 0.9}),
+        (bounds.best_nesterov_lr, {"momentum": 0.5}),
+    ],
+)
+def test_best_at_extreme_L_and_gap_is_the_unit_problem_scaled_and_certified_at_its_step(
+    best, extra
+):
+    # every bound here is L gap phi(L lr, sigma2 / (L gap)): at L = gap = 2^-70 and
+    # sigma2 = 0.01 * 2^-140 the best L lr and the bound / (L gap) are those of L = gap = 1
+    unit = best(**extra, L=1.0, sigma2=0.01, steps=100, gap=1.0)
+    s = 2.0**-70
+    res = best(**extra, L=s, sigma2=0.01 * s * s, steps=100, gap=s)
+    assert np.isfinite(unit.bound) and res.step * s == pytest.approx(unit.step, rel=1e-9)
+    assert res.bound / (s * s) == pytest.approx(unit.bound, rel=1e-9)
+    calc = getattr(bounds, best.__name__.removeprefix("best_").removesuffix("_lr"))
+    assert res.bound == calc(lr=res.step, **extra, L=s, sigma2=0.01 * s * s, steps=100, gap=s)

@@ -52,10 +52,45 @@ class BestStep(BestDisplay):
         return {"name": self.name, "step": plain(self.step), "bound": plain(self.bound)}
 
 
-def _best(fun, hi, shape_args: list[np.ndarray], name: str) -> BestStep:
-    shape = np.broadcast(*shape_args, hi).shape
+#: L and gap outside [1/_TAME, _TAME] are searched on the problem scaled to L = gap = 1
+_TAME = 2.0**60
+
+
+def _unit_problem(a: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """(the search's arguments, step per unit step): where L or gap is extreme, L = gap = 1 and
+    sigma2 / (L gap) (every bound here is L gap phi(L step, sigma2 / (L gap)), so the argmin in
+    L step is the same), and the step is the unit problem's divided by L; elsewhere as given.
+    The search only picks the step: the bound is the calculator's at the true arguments."""
+    L, gap = a["L"], a["gap"]
+    wild = ~((L >= 1 / _TAME) & (L <= _TAME) & (gap >= 1 / _TAME) & (gap <= _TAME))
+    if not wild.any():
+        return a, np.ones(())
+    with np.errstate(all="ignore"):
+        s2 = np.minimum(a["sigma2"] / L / gap, 1e300)
+        per = np.where(wild, 1.0 / L, 1.0)
+    unit = {
+        "L": np.where(wild, 1.0, L),
+        "sigma2": np.where(wild, np.nan_to_num(s2, nan=1e300), a["sigma2"]),
+        "steps": a["steps"],
+        "gap": np.where(wild, 1.0, gap),
+    }
+    return unit, per
+
+
+def _best(fun, reach, a: dict, shape_args: list[np.ndarray], name: str) -> BestStep:
+    """argmin over the step of ``fun(step, **args)`` (args with a trailing search axis) up to
+    ``reach(L)``, searched on :func:`_unit_problem`; the bound is ``fun`` at the true args."""
+    unit, per = _unit_problem(a)
+    trail = lambda d: {k: v[..., None] for k, v in d.items()}  # noqa: E731
+    hi = reach(unit["L"])
+    shape = np.broadcast(*shape_args, hi, per).shape
     hi = np.minimum(hi, np.finfo(float).max)  # 2/L is inf for L near the smallest float
-    step, val = argmin_step(fun, np.broadcast_to(hi, shape))
+    ex = trail(unit)
+    step, val = argmin_step(lambda s: fun(s, ex), np.broadcast_to(hi, shape))
+    if unit is not a:  # the bound at the true arguments, at the step found
+        with np.errstate(all="ignore"):
+            step = np.minimum(step * per, np.finfo(float).max)
+        val = fun(step[..., None], trail(a))[..., 0]
     if step.ndim == 0:
         return BestStep(float(step), float(val), name)
     return BestStep(step, val, name)
@@ -64,10 +99,12 @@ def _best(fun, hi, shape_args: list[np.ndarray], name: str) -> BestStep:
 def best_sgd_lr(*, L, sigma2, steps, gap) -> BestStep:
     """argmin over lr of :func:`sgd` (searched in (0, 2/L)); the bound is certified at it."""
     a = common_args(L, sigma2, steps, gap)
-    ex = {k: v[..., None] for k, v in a.items()}
-    with np.errstate(over="ignore"):
-        hi = 2.0 / a["L"]
-    return _best(lambda lr: sgd(lr=lr, **ex), hi, list(a.values()), "lr")
+
+    def reach(L):
+        with np.errstate(over="ignore"):
+            return 2.0 / L
+
+    return _best(lambda lr, ex: sgd(lr=lr, **ex), reach, a, list(a.values()), "lr")
 
 
 def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
@@ -75,9 +112,13 @@ def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
     steps (P4c's reach L eta < 4 (2-c)^2 / ((2-c)^2 + c^2) for c < 1, L eta < 2 at c = 1)."""
     a = common_args(L, sigma2, steps, gap)
     cc = check_range("c", c)
-    ex = {k: v[..., None] for k, v in a.items()}
-    hi, _ = step_limit("spa", eta=np.ones(()), c=cc, L=a["L"])
-    res = _best(lambda eta: spa(eta=eta, c=cc[..., None], **ex), hi, [*a.values(), cc], "eta")
+    res = _best(
+        lambda eta, ex: spa(eta=eta, c=cc[..., None], **ex),
+        lambda L: step_limit("spa", eta=np.ones(()), c=cc, L=L)[0],
+        a,
+        [*a.values(), cc],
+        "eta",
+    )
     # the edge of P4's region is often the minimiser (the bound jumps up to P4c's beyond it):
     # compare with it exactly rather than up to the grid's resolution
     edge = np.broadcast_to(p4_edge(cc, a["L"]), np.shape(res.step))
@@ -106,11 +147,10 @@ def best_gspa_eta(*, c, beta, L, sigma2, steps, gap) -> BestStep:
     a = common_args(L, sigma2, steps, gap)
     cc = check_range("c", c)
     bb = check_range("beta", beta)
-    ex = {k: v[..., None] for k, v in a.items()}
-    hi = gspa_reach(cc, bb, a["L"])
     return _best(
-        lambda eta: gspa(eta=eta, c=cc[..., None], beta=bb[..., None], **ex),
-        hi,
+        lambda eta, ex: gspa(eta=eta, c=cc[..., None], beta=bb[..., None], **ex),
+        lambda L: gspa_reach(cc, bb, L),
+        a,
         [*a.values(), cc, bb],
         "eta",
     )
