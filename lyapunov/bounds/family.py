@@ -13,8 +13,10 @@ is ``inf`` where no certified theorem covers the parameters. The theorems:
   :func:`~lyapunov.bounds.spa` at the registry's (eta, c) (P1);
 * P11 (constant eta, c, beta; free weights b, s searched on a grid, :mod:`.free`), with P4 /
   P4c at beta = 1 and P3 at c = 1 or beta = 0 (then y_k = z_k: SGD with step eta);
-* P12 for schedule-free SGD (c_k = 1/(k + 1)): its one-step lemma run backwards from
-  (a_n, b_n) = (0, 0) over the horizon, the free weight s chosen per step.
+* for schedule-free SGD (c_k = 1/(k + 1)) the least of P22 (an anytime O(1/n) rate in closed
+  form, O(1) at any horizon, :mod:`.free_anytime`) and P12 (its one-step lemma run backwards
+  from (a_n, b_n) = (0, 0) over the horizon, the free weight s chosen per step; up to 1000
+  steps, or where P22 gives no bound).
 
 Every map from a method's parameters to (eta, c, beta) is the registry's
 (:func:`lyapunov.methods.registry.to_gspa`).
@@ -40,6 +42,7 @@ from .constant import (
     with_classes,
 )
 from .free import FreeWeightRate, SafeRegion
+from .free_anytime import p22_bound
 from .why import OVERFLOW, coordinates, gspa_why
 
 __all__ = ["sgdm", "gspa", "gspa_schedule", "nesterov", "qhm", "schedule_free"]
@@ -178,6 +181,10 @@ def qhm(*, lr, momentum, nu, L, sigma2, steps, gap, detail: bool = False):
 # -- schedule-free SGD: P12 backwards over the horizon ----------------------------------------
 
 
+#: the longest horizon at which schedule_free runs the O(steps) P12 chain where P22 applies
+_SF_CHAIN_STEPS = 1000
+
+
 def _sf_c(k: int) -> float:
     """Schedule-free SGD's c_k, from the registry (1/(k + 1); it does not depend on lr)."""
     return float(to_gspa("schedule_free", k, lr=1.0, momentum=0.0)[1])
@@ -289,12 +296,16 @@ def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
     ``"smooth_convex"`` (with ``L`` and ``distance``; P18): the last iterate E f(x_n) - f_*,
     any momentum in [0, 1], :func:`~.constant.with_classes`.
 
-    Theorem P12 run backwards from (a_n, b_n) = (0, 0) with n = steps:
+    The least of two certified bounds:
 
-        (f(x_0) - inf f + sigma2 sum_k nu_k) / (steps min_k rho_k),
-
-    every step's (a_k, b_k, s) checked inside P12's region (b_k >= 0 for k >= 1). The cost is
-    O(steps) per distinct value of ``steps``.
+    * P22 (:mod:`.free_anytime`; O(1) at any horizon where L lr (5 - 2 momentum) <= 5, then
+      (f(x_0) - inf f + sigma2 sum_{k<n} nu_k) / (steps rho) with rho = lr (1 - momentum)
+      (1 - L lr (1 - momentum) / 2) and nu_k in closed form; beyond, up to L lr (3 - 2
+      momentum) < 3, from a step k0 on with the first k0 steps backwards, O(k0));
+    * P12 run backwards from (a_n, b_n) = (0, 0) with n = steps:
+      (f(x_0) - inf f + sigma2 sum_k nu_k) / (steps min_k rho_k), every step's (a_k, b_k, s)
+      checked inside P12's region (b_k >= 0 for k >= 1); O(steps) per distinct value of
+      ``steps``, so it is run only up to ``steps`` = 1000 and, beyond, where P22 gives none.
     """
     args = common_args(L, sigma2, steps, gap)
     a = check_range("lr", lr)
@@ -304,14 +315,16 @@ def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
         np.broadcast_to(v, shape).ravel()
         for v in (a, m, args["L"], args["sigma2"], args["gap"], args["steps"])
     ]
+    anytime = p22_bound(*cols[:4], steps=cols[5], gap=cols[4])
     out = np.full(cols[0].shape, np.inf)
     covered = np.zeros(cols[0].shape, dtype=bool)
     for n in np.unique(cols[5]):
-        sel = cols[5] == n
+        sel = (cols[5] == n) & ((n <= _SF_CHAIN_STEPS) | ~np.isfinite(anytime))
+        if not sel.any():
+            continue
         lr_, m_, L_, s2, gap_ = (v[sel] for v in cols[:5])
         out[sel], covered[sel] = _chain(lambda k, lr_=lr_: lr_, _sf_c, m_, L_, s2, gap_, int(n))
-    val = out.reshape(shape)
-    res = finish([("P12", val)], detail)
+    res = finish([("P12", out.reshape(shape)), ("P22", anytime.reshape(shape))], detail)
     if not detail:
         return res
-    return dataclasses.replace(res, reason=_p12_reason(val, covered.reshape(shape)))
+    return dataclasses.replace(res, reason=_p12_reason(res.value, covered.reshape(shape)))
