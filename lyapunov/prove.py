@@ -25,6 +25,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from .engine.kernel.auto import Unknown
+from .engine.kernel.region import MalformedError
 from .engine.kernel.theorems import DescentLemma
 from .engine.search.synthesis import SynthesisResult, equivalent_forms, synthesize
 from .loader import ProofFileError, load_namespace
@@ -184,7 +185,7 @@ def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
 def _pending_calls(tree: ast.Module) -> list[ast.Call]:
     calls = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _call_name(node.func) == "DescentLemma":
+        if isinstance(node, ast.Call):  # DescentLemma(...), Potential(...), a subclass
             kw = _keyword(node, "certificate")
             if kw is not None and _call_name(kw.value) == "AUTO":
                 calls.append(node)
@@ -256,7 +257,12 @@ def _fact_code(fact, step_code: str, class_code: str) -> str:
     if origin is None:
         raise ProofFileError(f"cannot write the fact {fact.name} as code")
     _, kind, i, j = origin
-    return f"{class_code}.{kind}({step_code}.{i.name}, {step_code}.{j.name})"
+    return f"{class_code}.{kind}({_point_code(step_code, i)}, {_point_code(step_code, j)})"
+
+
+def _point_code(step_code: str, point) -> str:
+    """A point of the step as code: ``step.x1``, or ``step.star`` for the minimiser x_*."""
+    return f"{step_code}.{'star' if point.name == '*' else point.name}"
 
 
 def rewrite(
@@ -278,7 +284,7 @@ def rewrite(
     for k, (th, res) in enumerate(solved):
         call = by_name.get(th.name) or (calls[k] if len(calls) == len(pending) else None)
         if call is None:
-            raise ProofFileError(f"{path}: cannot find the DescentLemma(...) of {th.name!r}")
+            raise ProofFileError(f"{path}: cannot find the {type(th).__name__}(...) of {th.name!r}")
         for u, v in res.solution.items():
             if u in solution and sp.cancel(solution[u] - v) != 0:
                 raise ProofFileError(
@@ -461,7 +467,10 @@ def prove_file(
         return fr
     solved = []
     for th in pending:
-        res = synthesize(th, timeout=timeout, seed=seed)
+        try:
+            res = synthesize(th, timeout=timeout, seed=seed)
+        except MalformedError as exc:  # e.g. an unknown the claim does not determine
+            raise ProofFileError(f"{src}: {exc}") from None
         fr.results.append(res)
         solved.append((th, res))
         if progress is not None:

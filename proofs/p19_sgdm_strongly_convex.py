@@ -85,6 +85,7 @@ theorem = Potential(
         c < 1,
         2 * c * (1 - m) * (1 - c * t) >= m * t,
         P <= 0,
+        m * t < 2,  # implied by the condition above (0 < c < 1, m < 1); helps the second solver
     ],
     lyapunov=lambda x, z, star: (
         a * (f(x) - f(star)) + sqnorm(z - star) / (2 * eta) + e * sqnorm(z - x)

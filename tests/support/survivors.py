@@ -90,6 +90,8 @@ EXPECTED = {
     "left side <= 0)",
     ("P19 ", "m < 1"): "implied by the two conditions on (c, m, t) (decided exactly: no point "
     "with m >= 1 satisfies both)",
+    ("P19 ", "m*t < 2"): "implied by 2 c (1 - m)(1 - c t) >= m t with 0 < c < 1, 0 < m < 1 "
+    "(then m t <= 2 c (1 - m) < 2); stated so that the second solver decides q >= 0 at once",
     ("P20 ", "m <= 1"): "for mu > L only constant functions are L-smooth and mu-PL "
     "(f - f_* <= |g|^2/(2 mu) <= L (f - f_*)/mu): the claim holds vacuously (certified by the "
     "checker; no member to confirm it on)",

@@ -18,7 +18,8 @@ certifies. The route:
    are rational functions of the parameters: function values cancel and the forced parts
    vanish. It is solved over that field (fraction-free, exact); a free direction left is fixed
    to 0, to a constant the samples agree on, or by a part of the residual that may vanish --
-   each choice the samples admit is a candidate, the most plausible first.
+   each choice the samples admit is a candidate, the most plausible first. A Potential's
+   unknowns are constants of the potential, free of its step counter k (:mod:`.potentials`).
 4. *Exact check*. The filled theorem goes through :meth:`DescentLemma.check` over the whole
    region, candidate after candidate (at most ``_ALTERNATIVES`` per round). A counterexample
    point becomes a new sample and the loop repeats (at most ``rounds`` times). Only this
@@ -31,18 +32,20 @@ kernels or thread count of the machine, nor on the order of the samples.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import sympy as sp
-from sympy.polys.matrices import DomainMatrix
 
 from ..kernel.auto import AUTO, Unknown
 from ..kernel.facts import Fact
 from ..kernel.forms import Form
-from ..kernel.linear import ONE, Affine
+from ..kernel.linear import Affine
+from ..kernel.region import MalformedError
 from ..kernel.verdict import Verdict
+from .potentials import counter_of, numeric_search, solve_exact, unsolvable
 from .support import NumericSearch, fact_pool, point_key, restrict
 
 __all__ = ["SynthesisResult", "synthesize", "fact_pool"]
@@ -112,9 +115,9 @@ def _exact_candidates(
     forced parts vanish), most plausible first: a free direction left is fixed by each of
     its admissible choices in turn (:meth:`NumericSearch.free_choices`), depth first. Returns
     (solutions, why there is none)."""
-    lin = s.lin
-    variables = [v for v in lin.variables if not isinstance(v, Fact) or v in support]
-    eqs = [restrict(e.value, variables) for e in lin.entries if e.kind == "fval" or e.label in zero]
+    variables, eqs = _equations(s, support, zero)
+    counter = counter_of(s.th)
+    solve = _solve_linear if counter is None else _solve_free_of(counter)
     found: list[dict] = []
     why: list[str] = []
     visits = [0]
@@ -123,7 +126,7 @@ def _exact_candidates(
         if len(found) >= limit or visits[0] >= _VISITS or s.over():
             return
         visits[0] += 1
-        sol, free = _solve_linear(eqs + extra, variables)
+        sol, free = solve(eqs + extra, variables)
         if sol is None:
             why.append("the exact linear system is inconsistent (numerical support wrong)")
             return
@@ -153,28 +156,46 @@ def _exact_candidates(
     return found, (why[0] if why else "could not pin down the free directions")
 
 
+def _equations(s: NumericSearch, support: set, zero: list[str]) -> tuple[list, list[Affine]]:
+    """The variables (unknowns, multipliers of the support) and the equations: function
+    values cancel, the parts of the residual in ``zero`` vanish."""
+    lin = s.lin
+    variables = [v for v in lin.variables if not isinstance(v, Fact) or v in support]
+    eqs = [restrict(e.value, variables) for e in lin.entries if e.kind == "fval" or e.label in zero]
+    return variables, eqs
+
+
+def _consistent_parts(s: NumericSearch, support: set, zero: list[str]) -> list[str]:
+    """The parts of ``zero`` kept, in order, while the exact system stays consistent with
+    unknowns free of the counter. The samples solve each step k on its own, so an unknown
+    may take a different value at each (a weight w = -k); the parts they force to vanish
+    may then admit no unknown constant in k."""
+    solve = _solve_free_of(counter_of(s.th))
+    kept: list[str] = []
+    for label in zero:
+        variables, eqs = _equations(s, support, [*kept, label])
+        if solve(eqs, variables)[0] is not None:
+            kept.append(label)
+    return kept
+
+
 def _solve_linear(eqs: list[Affine], variables: list) -> tuple[dict | None, list]:
     """Solve sum_v a_v v + a_1 = 0 exactly over the field of rational functions.
 
     Returns (solution with the free variables at 0, free variables), or (None, []) when the
     system is inconsistent.
     """
-    if not variables:
-        return {}, []
-    rows = [[e.coeffs.get(v, 0) for v in variables] + [-e.coeffs.get(ONE, 0)] for e in eqs]
-    if not rows:
-        return {v: sp.Integer(0) for v in variables}, list(variables)
-    M = DomainMatrix.from_Matrix(sp.Matrix(rows)).to_field()
-    R, pivots = M.rref()
-    n = len(variables)
-    if n in pivots:
-        return None, []
-    Rs = R.to_Matrix()
-    sol = {v: sp.Integer(0) for v in variables}
-    for r, col in enumerate(pivots):
-        sol[variables[col]] = sp.factor(sp.cancel(Rs[r, n]))
-    free = [v for i, v in enumerate(variables) if i not in pivots]
-    return sol, free
+    return solve_exact(eqs, variables)
+
+
+def _solve_free_of(counter: sp.Symbol):
+    """:func:`_solve_linear` with the unknowns constants of the step ``counter`` k (a
+    Potential's: :func:`.potentials.solve_exact`)."""
+
+    def solve(eqs: list[Affine], variables: list) -> tuple[dict | None, list]:
+        return solve_exact(eqs, variables, counter)
+
+    return solve
 
 
 def _interior(region, points: list[dict]) -> dict:
@@ -234,16 +255,31 @@ def _nice(expr: sp.Expr, ref: dict | None = None) -> sp.Expr:
     )
 
 
+#: the fields of a theorem (a Potential's too) that may carry unknowns: forms of the points
+#: (callables), scalars, and the multipliers of a Potential's initial certificate
+_FORM_FIELDS = ("lyapunov", "lyapunov_next", "gain", "initial_bound")
+_SCALAR_FIELDS = ("rho", "nu", "contraction", "weight", "drift")
+
+
+def _subs(expr, sol):
+    return sp.cancel(sp.sympify(expr).subs(sol))
+
+
 def fill(theorem, certificate: dict, solution: dict):
-    """The theorem with its certificate and unknowns filled in (not yet checked)."""
-    return theorem.replace(
-        certificate=certificate,
-        lyapunov=_wrap(theorem.lyapunov, solution),
-        lyapunov_next=_wrap(theorem.lyapunov_next, solution),
-        gain=_wrap(theorem.gain, solution),
-        rho=sp.cancel(sp.sympify(theorem.rho).subs(solution)),
-        nu=sp.cancel(sp.sympify(theorem.nu).subs(solution)),
-    )
+    """The theorem with its certificate and unknowns filled in (not yet checked): the solution
+    is substituted in every field that may carry an unknown (:data:`_FORM_FIELDS`,
+    :data:`_SCALAR_FIELDS`, a Potential's ``initial`` multipliers)."""
+    have = {f.name for f in dataclasses.fields(theorem)}
+    changes: dict = {"certificate": certificate}
+    for name in _FORM_FIELDS:
+        if name in have:
+            changes[name] = _wrap(getattr(theorem, name), solution)
+    for name in _SCALAR_FIELDS:
+        if name in have and getattr(theorem, name) is not None:
+            changes[name] = _subs(getattr(theorem, name), solution)
+    if "initial" in have and getattr(theorem, "initial", None) is not None:
+        changes["initial"] = {fact: _subs(lam, solution) for fact, lam in theorem.initial.items()}
+    return theorem.replace(**changes)
 
 
 def synthesize(
@@ -272,7 +308,10 @@ def synthesize(
             f"synthesize: {theorem.name}: with unknowns, say certificate=AUTO (the multipliers "
             "depend on them)"
         )
-    s = NumericSearch(theorem, timeout, samples, seed)
+    why = unsolvable(theorem)
+    if why:
+        raise MalformedError(why)
+    s = numeric_search(theorem, timeout, samples, seed)
     out = SynthesisResult(theorem.name, NOT_FOUND)
 
     def done(**kw) -> SynthesisResult:
@@ -304,6 +343,10 @@ def synthesize(
             )
         zero = s.structure(support)
         candidates, why = _exact_candidates(s, support, zero, _ALTERNATIVES)
+        if not candidates and counter_of(theorem) is not None:
+            fewer = _consistent_parts(s, support, zero)
+            if fewer != zero:
+                candidates, why = _exact_candidates(s, support, fewer, _ALTERNATIVES)
         ref = out.reference = _interior(theorem.region, s.points)
         first = None  # the most plausible candidate refused this round
         fresh: list[dict] = []  # counterexample points met this round
