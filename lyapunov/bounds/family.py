@@ -11,7 +11,7 @@ is ``inf`` where no certified theorem covers the parameters. The theorems:
 
 * P4 / P4c (and the short-horizon chain of P8 and P10) for SGD+M, beta = 1 (then p_k = x_k):
   :func:`~lyapunov.bounds.spa` at the registry's (eta, c) (P1);
-* P11 (constant eta, c, beta; free weights b, s searched on a grid, :mod:`.free`), with P4 /
+* P11 (constant eta, c, beta; free weights b, s chosen per point, :mod:`.p11_weights`), with P4 /
   P4c at beta = 1 and P3 at c = 1 or beta = 0 (then y_k = z_k: SGD with step eta);
 * for schedule-free SGD (c_k = 1/(k + 1)) the least of P22 (an anytime O(1/n) rate in closed
   form, O(1) at any horizon, :mod:`.free_anytime`) and P12 (its one-step lemma run backwards
@@ -43,6 +43,7 @@ from .constant import (
 )
 from .free import FreeWeightRate, SafeRegion
 from .free_anytime import p22_bound
+from .p11_weights import ANCHOR, P11Search
 from .why import OVERFLOW, coordinates, gspa_why
 
 __all__ = ["sgdm", "gspa", "gspa_schedule", "nesterov", "qhm", "schedule_free"]
@@ -57,7 +58,8 @@ def _p11() -> FreeWeightRate:
 
     args = {"eta": p.eta, "c": p.c, "beta": p.beta, "L": p.L, "sigma2": p.sigma2}
     free = {"b": (p.b, _B_GRID), "s": (p.s, _S_GRID)}
-    return FreeWeightRate("P11", p.theorem, args, free)
+    search = P11Search(p.theorem, list(args.values()), p.b, p.s, p.sigma2)
+    return FreeWeightRate("P11", p.theorem, args, free, search=search, anchor=ANCHOR)
 
 
 def _gspa_candidates(eta, c, beta, args) -> list[tuple[str, np.ndarray]]:
@@ -96,8 +98,9 @@ def gspa(*, eta, c, beta, L, sigma2, steps, gap, detail: bool = False):
         rho = (1 + lam) eta c' - Lt eta^2 c'^2 - a (1 - c)^2 eta^2 beta^2 - kappa (1 + 1/(4s)),
         nu  = Lt eta^2 c'^2 + a (1 - c)^2 eta^2 beta^2 + kappa/(4s),   c' = 1 - beta (1 - c)
 
-    (lam, kappa, Lt, a as in proofs/p11_gspa_descent.py), minimised over a grid of (b, s);
-    also P4/P4c at beta = 1 and P3 at c = 1 or beta = 0; the smallest certified value.
+    (lam, kappa, Lt, a as in proofs/p11_gspa_descent.py), minimised over (b, s) (s in closed
+    form, b by golden section: :mod:`.p11_weights`); also P4/P4c at beta = 1 and P3 at c = 1
+    or beta = 0; the smallest certified value.
     """
     args = common_args(L, sigma2, steps, gap)
     e = check_range("eta", eta)

@@ -130,7 +130,7 @@ def gspa_reach(c: np.ndarray, beta: np.ndarray, L: np.ndarray) -> np.ndarray:
     """The largest step eta any theorem may cover for GSPA at (c, beta): P11's reach
     1/(L c') (0 < c < 1, beta > 0; c' = 1 - beta (1 - c)), P3's 2/L (c = 1 or beta = 0) and
     P4 / P4c's limit (beta = 1), whichever is largest. A search bracket, not a certificate:
-    below it a step may still be uncovered (P11's weights are searched on a grid)."""
+    below it a step may still be uncovered (P11's weights are searched numerically)."""
     c, beta, L = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (c, beta, L)))
     sup3 = _limits()[0]
     with np.errstate(all="ignore"):
