@@ -110,8 +110,8 @@ def test_bad_input_is_named():
         confirm_class("cosine", steps=2, lr=0.1)
     with pytest.raises(ValueError, match="function_class: l1 is declared in convex_lipschitz"):
         confirm_class("l1", "sgd", steps=2, lr=0.1, function_class="smooth_convex")
-    with pytest.raises(ValueError, match="measure: no certified theorem bounds last_gap of sgdm"):
-        confirm_class("logistic", "sgdm", steps=2, lr=0.1, momentum=0.5)
+    with pytest.raises(ValueError, match="measure: no certified theorem bounds avg_gap of sgd "):
+        confirm_class("logistic", "sgd", steps=2, lr=0.1, measure="avg_gap")
     with pytest.raises(ValueError, match="function_class: must be a class with a last-iterate"):
         confirm_class("pl_sine", "sgd", steps=2, lr=0.1, function_class="smooth")
     with pytest.raises(ValueError, match="level: must be a float in"):
