@@ -92,6 +92,34 @@ EXPECTED = {
     "with m >= 1 satisfies both)",
     ("P19 ", "m*t < 2"): "implied by 2 c (1 - m)(1 - c t) >= m t with 0 < c < 1, 0 < m < 1 "
     "(then m t <= 2 c (1 - m) < 2); stated so that the second solver decides q >= 0 at once",
+    ("P21b", "t < 2"): "implied by Q = c (1 + 4t - t^2) - 3t >= 0 with 0 < c < 1: for "
+    "t >= (1 + sqrt 5)/2, c (1 + 4t - t^2) < max(0, 1 + 4t - t^2) <= 3t",
+    ("P21b", "c > 0"): "implied by Q >= 0 with 0 < t < 2: c <= 0 gives c (1 + 4t - t^2) <= 0 "
+    "< 3t",
+    ("P22a", "m >= 0"): "the descent holds at every real step counter k = m + 1 + j the other "
+    "conditions allow (m >= 0 only says k0 >= 1): certified by the checker, confirmed on random "
+    "instances here",
+    ("P22a", "L*lr*(3 - 2*beta) <= 3"): "implied by the reach condition: with k0 = m + 1 >= 1 "
+    "and 0 < beta < 1 it says L lr <= (3 k0 + 2)/(3 k0 + 2 - 2 beta k0) <= 3/(3 - 2 beta)",
+    ("P22b", "lr > 0"): "implied by r > 0 and R_k - r > 0 (R_k > 0 needs lr > 0 there; decided "
+    "exactly)",
+    ("P22b", "beta > 0"): "the conditions are the minors of the residual for any beta: at "
+    "beta <= 0 the lemma still holds where they do (certified by the checker, confirmed on "
+    "random instances here)",
+    ("P22b", "k >= 0"): "the lemma is one step with c = 1/(k + 1): the minors decide it for any "
+    "real k > -1 (certified by the checker, confirmed on random instances here)",
+    ("P22b", "-L/(2*(k + 1)**2) + a - a1*(1 - 1/(k + 1))**2 > 0"): "a - A'_k >= 0 is implied by "
+    "the determinant condition with R_k - r > 0; only a = A'_k (then B_k = 0) is added, where "
+    "the residual is still NSD",
+    ("P22b", "beta < 1"): "the conditions are the minors of the residual for any beta: at "
+    "beta >= 1 (y beyond x) the lemma still holds where they do (certified by the checker, "
+    "confirmed on random instances here)",
+    (
+        "P22b",
+        "-L*lr**2*(-beta*(1 - 1/(k + 1)) + 1)**2/2 - a1*beta**2*lr**2*(1 - 1/(k + 1))**2 "
+        "+ lr*(-beta*(1 - 1/(k + 1)) + 1) - r > 0",
+    ): "R_k - r >= 0 is implied by the determinant condition with a - A'_k > 0; only R_k = r "
+    "(then B_k = 0) is added, where the residual is still NSD",
     ("P20 ", "m <= 1"): "for mu > L only constant functions are L-smooth and mu-PL "
     "(f - f_* <= |g|^2/(2 mu) <= L (f - f_*)/mu): the claim holds vacuously (certified by the "
     "checker; no member to confirm it on)",
