@@ -308,3 +308,16 @@ def test_every_class_and_measure_is_described_once_in_the_dispatcher():
     assert {m for ms in MEASURES.values() for m in ms} <= set(dispatch.MEASURES)
     for method, cls, measure in class_theorems():
         assert method in dispatch.methods(function_class=cls, measure=measure)
+
+
+def test_sgdm_at_momentum_zero_on_smooth_convex_is_sgds_p13():
+    # momentum 0 is SGD (c = 1 lies outside P21's region): the calculator falls back to P13,
+    # the same number as bounds.sgd, and only at momentum exactly 0
+    kw = dict(L=1.0, sigma2=0.01, steps=10, function_class="smooth_convex", distance=1.0)
+    m = np.array([0.0, 1e-12, 0.5])
+    res = bounds.sgdm(lr=0.5, momentum=m, **kw, detail=True)
+    assert list(res.theorem) == ["P13", "P21b", "P21a"]
+    assert res.value[0] == bounds.sgd(lr=0.5, **kw)
+    assert np.isfinite(res.value).all()
+    off = bounds.sgdm(lr=1.5, momentum=0.0, **kw, detail=True)
+    assert off.value == np.inf and "P13: L*lr <= 1 fails" in off.reason

@@ -156,6 +156,7 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
     t21 = ((p21.t, p21.L * eta),)
     # P21a first: it needs the gap (P21b, w = 0, does not)
     last21 = [("P21a", p21.p21a), ("P21b", p21.p21b)]
+    sgd13 = {"lr": p13.eta, "L": p13.L, "sigma2": p13.sigma2, "k": p13.k}
     return {
         ("schedule_free", "smooth_convex", "last_gap"): (
             ClassTheorem("P18a", p18.p18a, {**free18, "momentum": p18.b}),
@@ -165,8 +166,10 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
             ClassTheorem("P17", p17.theorem, spa17, coords="sgdm"),
         ),
         ("spa", "smooth_convex", "avg_gap"): (ClassTheorem("P17", p17.theorem, spa17),),
-        ("sgdm", "smooth_convex", "last_gap"): tuple(
-            ClassTheorem(label, th, spa21, coords="sgdm", subs=t21) for label, th in last21
+        # momentum 0 is SGD (c = 1, outside P21's region): P13 there, as for bounds.sgd
+        ("sgdm", "smooth_convex", "last_gap"): (
+            *(ClassTheorem(label, th, spa21, coords="sgdm", subs=t21) for label, th in last21),
+            ClassTheorem("P13", p13.theorem, sgd13, fixed=(("momentum", 0.0),)),
         ),
         ("spa", "smooth_convex", "last_gap"): tuple(
             ClassTheorem(label, th, spa21, subs=t21) for label, th in last21
@@ -181,11 +184,7 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
             ClassTheorem("P20", p20.theorem, spa20, coords="sgdm", subs=tm[p20]),
         ),
         ("spa", "pl", "last_gap"): (ClassTheorem("P20", p20.theorem, spa20, subs=tm[p20]),),
-        ("sgd", "smooth_convex", "last_gap"): (
-            ClassTheorem(
-                "P13", p13.theorem, {"lr": p13.eta, "L": p13.L, "sigma2": p13.sigma2, "k": p13.k}
-            ),
-        ),
+        ("sgd", "smooth_convex", "last_gap"): (ClassTheorem("P13", p13.theorem, sgd13),),
         ("sgd", "smooth_strongly_convex", "last_dist2"): (
             ClassTheorem(
                 "P14", p14.theorem, {"lr": p14.eta, "L": p14.L, "mu": p14.mu, "sigma2": p14.sigma2}
