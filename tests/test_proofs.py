@@ -168,8 +168,12 @@ def test_float_multiplier_is_malformed():
 
 def test_undeclared_symbol_is_malformed():
     th, _ = load("p3_sgd_descent")
-    with pytest.raises(MalformedError, match="undeclared"):
+    with pytest.raises(MalformedError, match="undeclared") as err:
         th.replace(rho=th.rho * sp.Symbol("mystery"))
+    # the message names the bad symbol and what is allowed there (the region's symbols)
+    msg = str(err.value)
+    assert "mystery" in msg and "allowed here: " in msg
+    assert all(str(s) in msg.split("allowed here: ")[1] for s in th.region.symbols)
 
 
 def test_descent_lemma_rejects_non_fact_keys():

@@ -58,7 +58,8 @@ def check_rational(expr, allowed: Iterable[sp.Symbol], what: str) -> sp.Expr:
     extra = {s for s in expr.free_symbols if s not in allowed}
     if extra:
         names = ", ".join(sorted(str(s) for s in extra))
-        raise MalformedError(f"{what}: uses undeclared symbol(s) {names}")
+        known = ", ".join(sorted(str(s) for s in allowed)) or "none"
+        raise MalformedError(f"{what}: uses undeclared symbol(s) {names} (allowed here: {known})")
     if not expr.is_rational_function(*sorted(allowed, key=str)):
         raise MalformedError(f"{what}: {expr} is not a rational function of the parameters")
     return expr
