@@ -31,7 +31,6 @@ SLOWEST = (
     "tests/test_proofs.py::test_descent_mutants_all_rejected",
     "tests/test_synthesis.py::test_auto_version_of_each_shipped_lemma_certifies",
     "tests/test_synthesis.py::test_guide_prove_page_works_as_written",
-    "tests/test_cli.py::test_check_all_shipped_exits_zero_with_summary",
     "tests/test_bounds.py::test_best_sgd_lr_matches_dense_search_and_is_certified_at_its_step",
     "tests/test_sim.py::test_numba_engine_agrees_with_numpy",
 )
