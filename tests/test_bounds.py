@@ -292,9 +292,7 @@ def test_best_steps_vectorized_and_consistent():
         (bounds.best_nesterov_lr, {"momentum": 0.5}),
     ],
 )
-def test_best_at_extreme_L_and_gap_is_the_unit_problem_scaled_and_certified_at_its_step(
-    best, extra
-):
+def test_best_at_extreme_smoothness_and_gap_is_the_unit_problem_scaled_and_certified(best, extra):
     # every bound here is L gap phi(L lr, sigma2 / (L gap)): at L = gap = 2^-70 and
     # sigma2 = 0.01 * 2^-140 the best L lr and the bound / (L gap) are those of L = gap = 1
     unit = best(**extra, L=1.0, sigma2=0.01, steps=100, gap=1.0)

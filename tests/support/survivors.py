@@ -94,8 +94,7 @@ EXPECTED = {
     "(then m t <= 2 c (1 - m) < 2); stated so that the second solver decides q >= 0 at once",
     ("P21b", "t < 2"): "implied by Q = c (1 + 4t - t^2) - 3t >= 0 with 0 < c < 1: for "
     "t >= (1 + sqrt 5)/2, c (1 + 4t - t^2) < max(0, 1 + 4t - t^2) <= 3t",
-    ("P21b", "c > 0"): "implied by Q >= 0 with 0 < t < 2: c <= 0 gives c (1 + 4t - t^2) <= 0 "
-    "< 3t",
+    ("P21b", "c > 0"): "implied by Q >= 0 with 0 < t < 2: c <= 0 gives c (1 + 4t - t^2) <= 0 < 3t",
     ("P22a", "m >= 0"): "the descent holds at every real step counter k = m + 1 + j the other "
     "conditions allow (m >= 0 only says k0 >= 1): certified by the checker, confirmed on random "
     "instances here",
