@@ -64,48 +64,23 @@ def test_calculator_is_the_theorem_in_the_optimizers_coordinates():
     th = _theorem()
     lr, momentum, mu, L = 0.05, 0.9, 0.1, 2.0
     eta, c = lr / (1 - momentum), 1 - momentum
-    got = bounds.sgdm(
-        lr=lr,
-        momentum=momentum,
+    # the same class, measure and initial conditions for every call below
+    common = dict(
         L=L,
         mu=mu,
-        sigma2=0.01,
         steps=40,
         distance=1.0,
-        gap=0.5,
         function_class="smooth_strongly_convex",
         measure="last_gap",
-        detail=True,
     )
+    got = bounds.sgdm(lr=lr, momentum=momentum, sigma2=0.01, gap=0.5, **common, detail=True)
     vals = {"t": L * eta, "c": c, "m": mu / L, "L": L, "sigma2": 0.01}
     expr = th.bound(sp.Rational(1, 2), 1, 40)
     want = float(expr.subs({s: sp.Rational(str(vals[s.name])) for s in expr.free_symbols}))
     assert got.theorem == "P19" and got.measure == "last_gap"
     assert got.value == pytest.approx(want, rel=1e-9)
-    same = bounds.spa(
-        eta=eta,
-        c=c,
-        L=L,
-        mu=mu,
-        sigma2=0.01,
-        steps=40,
-        distance=1.0,
-        gap=0.5,
-        function_class="smooth_strongly_convex",
-        measure="last_gap",
-    )
+    same = bounds.spa(eta=eta, c=c, sigma2=0.01, gap=0.5, **common)
     assert same == pytest.approx(want, rel=1e-9)
     # outside the region (L eta = 4): inf, with the failing condition named
-    out = bounds.sgdm(
-        lr=0.2,
-        momentum=0.9,
-        L=L,
-        mu=mu,
-        sigma2=0,
-        steps=40,
-        distance=1.0,
-        function_class="smooth_strongly_convex",
-        measure="last_gap",
-        detail=True,
-    )
+    out = bounds.sgdm(lr=0.2, momentum=0.9, sigma2=0, **common, detail=True)
     assert out.value == np.inf and out.reason.startswith("P19: ") and "fails" in out.reason
