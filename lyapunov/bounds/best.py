@@ -77,13 +77,14 @@ def _unit_problem(a: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.n
     return unit, per
 
 
-def _best(fun, reach, a: dict, shape_args: list[np.ndarray], name: str) -> BestStep:
+def _best(fun, reach, a: dict, name: str, *others: np.ndarray) -> BestStep:
     """argmin over the step of ``fun(step, **args)`` (args with a trailing search axis) up to
-    ``reach(L)``, searched on :func:`_unit_problem`; the bound is ``fun`` at the true args."""
+    ``reach(L)``, searched on :func:`_unit_problem`; the bound is ``fun`` at the true args.
+    ``others``: the method's own arrays (c, beta), broadcast with ``a``'s."""
     unit, per = _unit_problem(a)
     trail = lambda d: {k: v[..., None] for k, v in d.items()}  # noqa: E731
     hi = reach(unit["L"])
-    shape = np.broadcast(*shape_args, hi, per).shape
+    shape = np.broadcast(*a.values(), *others, hi, per).shape
     hi = np.minimum(hi, np.finfo(float).max)  # 2/L is inf for L near the smallest float
     ex = trail(unit)
     step, val = argmin_step(lambda s: fun(s, ex), np.broadcast_to(hi, shape))
@@ -104,7 +105,7 @@ def best_sgd_lr(*, L, sigma2, steps, gap) -> BestStep:
         with np.errstate(over="ignore"):
             return 2.0 / L
 
-    return _best(lambda lr, ex: sgd(lr=lr, **ex), reach, a, list(a.values()), "lr")
+    return _best(lambda lr, ex: sgd(lr=lr, **ex), reach, a, "lr")
 
 
 def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
@@ -116,8 +117,8 @@ def best_spa_eta(*, c, L, sigma2, steps, gap) -> BestStep:
         lambda eta, ex: spa(eta=eta, c=cc[..., None], **ex),
         lambda L: step_limit("spa", eta=np.ones(()), c=cc, L=L)[0],
         a,
-        [*a.values(), cc],
         "eta",
+        cc,
     )
     # the edge of P4's region is often the minimiser (the bound jumps up to P4c's beyond it):
     # compare with it exactly rather than up to the grid's resolution
@@ -151,8 +152,9 @@ def best_gspa_eta(*, c, beta, L, sigma2, steps, gap) -> BestStep:
         lambda eta, ex: gspa(eta=eta, c=cc[..., None], beta=bb[..., None], **ex),
         lambda L: gspa_reach(cc, bb, L),
         a,
-        [*a.values(), cc, bb],
         "eta",
+        cc,
+        bb,
     )
 
 
