@@ -212,3 +212,85 @@ def test_zero_mean_test_reads_the_form():
     assert th._is_zero_mean(inner(step.xi, 3 * step.y.grad - step.diffs["z"]))
     assert not th._is_zero_mean(inner(step.xi, step.y1.grad))
     assert not th._is_zero_mean(inner(step.xi, step.xi))
+
+
+# -- the time a structured decision may take, and its screen of parts ---------------------------
+
+
+def _count_solver_calls(monkeypatch) -> list:
+    calls: list = []
+    real = DECIDE._decide_z3
+
+    def counting(expr, op, region, timeout, final=True):
+        calls.append((expr, op, timeout))
+        return real(expr, op, region, timeout, final)
+
+    monkeypatch.setattr(DECIDE, "_decide_z3", counting)
+    return calls
+
+
+def test_a_part_false_at_a_sample_point_is_not_asked(monkeypatch):
+    """The screen: a part that fails clearly at a sample point of the region is not proved
+    by its parts without asking the solver; a part that holds is still asked (and proved)."""
+    r = Region.of([x > 0, x < 1, y > 0, y < 1])
+    calls = _count_solver_calls(monkeypatch)
+    assert not DECIDE._leaf(x - y, ">=", r)  # false at most sample points
+    assert calls == []
+    assert DECIDE._fails_at_a_sample(x - y, ">=", r)
+    assert DECIDE._fails_at_a_sample(y - x, "<=", r)
+    assert DECIDE._leaf(x + y - x * y, ">=", r)  # true, not a hypothesis: asked, proved
+    assert len(calls) >= 1
+
+
+@pytest.mark.parametrize(
+    "expr,op",
+    [(x * (1 - y), ">="), (x + y, ">"), (x * y - 1, "<"), (x - 1, "<="), (y * (1 - x) ** 2, ">=")],
+)
+def test_the_screen_never_rejects_a_true_part(expr, op):
+    """Round-off at the boundary (x = 1, y = 0 are limits of the region) is not a failure."""
+    r = Region.of([x > 0, x < 1, y > 0, y < 1])
+    assert decide(expr, op, r).proved
+    assert not DECIDE._fails_at_a_sample(expr, op, r)
+
+
+def test_a_part_after_the_deadline_is_not_asked(monkeypatch):
+    """A structured decision stops asking for parts at its time limit (the whole decision's
+    ``timeout``), and passes the solver no more than the time left."""
+    import time
+
+    r = Region.of([x > 0, x < 1, y > 0, y < 1])
+    calls = _count_solver_calls(monkeypatch)
+    part = x + y - x * y  # true on the region, and not one of its conditions
+    assert not DECIDE._leaf(part, ">=", r, deadline=time.perf_counter() - 1)
+    assert calls == []
+    assert DECIDE._leaf(part, ">=", r, deadline=time.perf_counter() + 0.5)
+    assert calls and all(t <= 0.5 for _, _, t in calls)
+
+
+def test_the_constant_term_is_decided_as_written(monkeypatch):
+    """A lemma whose noise term is a sum of terms >= 0 by the region's own conditions: its
+    constant term is passed to the decision as written (the claim's and the certificate's
+    expressions), not brought to one expanded fraction, where that structure is lost."""
+    from proofutil import PROOFS
+    from support.mutants import descent_mutants
+
+    import lyapunov.engine.kernel.theorems as theorems
+    from lyapunov.loader import load_file
+
+    th = load_file(PROOFS / "p11_gspa_descent.py")[0].theorem
+    (mutant,) = [m for d, m in descent_mutants(th) if d == "variance(xi) dropped"]
+    seen: list = []
+    real = theorems.decide
+
+    def recording(expr, op, region, timeout=10.0):
+        seen.append(expr)
+        return real(expr, op, region, timeout)
+
+    monkeypatch.setattr(theorems, "decide", recording)
+    written = mutant.residual(simplify=False).const
+    assert sp.cancel(written - mutant.residual().const) == 0  # the same function
+    assert written != mutant.residual().const  # in another form
+    verdict = mutant.check(timeout=120)
+    assert verdict.status == "refuted"  # the residual form: the noise is no longer paid for
+    assert written in seen
+    assert next(c for c in verdict.checks if c.label == "constant term <= 0").status == "proved"

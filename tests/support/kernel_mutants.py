@@ -259,7 +259,7 @@ KERNEL_MUTANTS: list[KernelMutant] = [
     KernelMutant(
         "constant-term-flipped",
         THEOREMS,
-        'decide(res.const, "<=", R, budget.left()),',
+        'decide(written.const, "<=", R, budget.left()),',
         '"<="',
         '">="',
         "the constant term required >= 0 instead of <= 0",

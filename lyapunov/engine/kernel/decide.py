@@ -23,6 +23,7 @@ solver (cvc5, :mod:`lyapunov.engine.second_solver`); a disagreement makes the de
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import time
 from collections.abc import Iterator
@@ -246,7 +247,8 @@ def decide(expr: sp.Expr, op: str, region: Region, timeout: float | None = 10.0)
     if dec is not None:
         return dec
     if op in _STRUCTURED and isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
-        leaf = lambda e, o: _leaf(e, o, region)  # noqa: E731
+        deadline = None if timeout is None else t0 + timeout
+        leaf = lambda e, o: _leaf(e, o, region, deadline)  # noqa: E731
         hyp = lambda e, o: _is_hypothesis(e, o, region)  # noqa: E731
         if structure.proves(expr, op, region, leaf, hyp):
             return _confirmed(expr, op, region, timeout, t0)
@@ -291,6 +293,46 @@ def _sampled_refutation(expr: sp.Expr, op: str, region: Region, t0: float) -> De
     return None
 
 
+def _fails_at_a_sample(expr: sp.Expr, op: str, region: Region) -> bool:
+    """A screen of a structured decision's part (never a verdict: a part that is skipped is
+    merely not proved by its parts, and the whole condition is then decided as a whole):
+    ``expr op 0`` fails clearly, in floating point, at one of the sample points of the region
+    (:func:`_screen_points`): by more than :data:`SCREEN_MARGIN` of the size of its terms."""
+    points = _screen_points(region)
+    syms = region.symbols
+    if not points or not expr.free_symbols <= set(syms) or op not in _STRUCTURED:
+        return False
+    fn = sp.lambdify(syms, expr, "math")
+    size = sp.lambdify(syms, sum(abs(t) for t in sp.Add.make_args(sp.expand(expr))), "math")
+    sign = 1.0 if op in (">", ">=") else -1.0
+    for p in points:
+        try:
+            v, scale = sign * float(fn(*p)), float(size(*p))
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            continue
+        if math.isfinite(v) and math.isfinite(scale) and v < -SCREEN_MARGIN * (1.0 + scale):
+            return True
+    return False
+
+
+#: relative margin of the screen of :func:`_fails_at_a_sample` (far above round-off)
+SCREEN_MARGIN = 1e-6
+
+
+@functools.lru_cache(maxsize=64)
+def _screen_points_of(syms: tuple, conditions: tuple) -> tuple[tuple[float, ...], ...]:
+    from . import sampling
+
+    region = Region(syms, conditions)
+    return tuple(tuple(float(p[s]) for s in syms) for p in sampling.candidates(region, SAMPLES))
+
+
+def _screen_points(region: Region) -> tuple[tuple[float, ...], ...]:
+    """Sample points of the region in floats (the candidates of :func:`_sampled_refutation`),
+    computed once per region."""
+    return _screen_points_of(tuple(region.symbols), tuple(region.conditions))
+
+
 _FLOAT_HOLDS = {  # the condition looks true in floating point (a margin against round-off)
     ">": lambda v: v > 1e-12,
     ">=": lambda v: v >= -1e-12,
@@ -325,19 +367,32 @@ def _decide_z3(
     return _cross_check(dec, region, expr, op, timeout, f"{sp.sstr(expr)} {op} 0", final)
 
 
-def _leaf(expr: sp.Expr, op: str, region: Region) -> bool:
-    """One part of a structured decision: proved by z3 (cross-checked when active)?"""
+def _leaf(expr: sp.Expr, op: str, region: Region, deadline: float | None = None) -> bool:
+    """One part of a structured decision: proved by z3 (cross-checked when active), within
+    :data:`structure.LEAF_SECONDS` and before ``deadline`` (a ``time.perf_counter()``; the
+    whole decision's time limit)?"""
     if _is_hypothesis(expr, op, region):
         return True
+    if _fails_at_a_sample(expr, op, region):  # z3 could only fail: no time spent asking it
+        return False
+    seconds = structure.LEAF_SECONDS
+    if deadline is not None:
+        seconds = min(seconds, deadline - time.perf_counter())
+        if seconds <= 0:
+            return False
     # first on the region's conditions that involve only the part's symbols: a larger set, so
     # a proof there is a proof here (a leaf is never refuted), and usually a much easier one
     syms = expr.free_symbols
     local = [c for c in region.conditions if c.free_symbols <= syms]
     if local and len(local) < len(region.conditions):
         sub = Region.of(local, region.symbols)
-        if _decide_z3(expr, op, sub, structure.LEAF_SECONDS, final=False).proved:
+        if _decide_z3(expr, op, sub, seconds, final=False).proved:
             return True
-    return _decide_z3(expr, op, region, structure.LEAF_SECONDS, final=False).proved
+        if deadline is not None:
+            seconds = min(seconds, deadline - time.perf_counter())
+            if seconds <= 0:
+                return False
+    return _decide_z3(expr, op, region, seconds, final=False).proved
 
 
 def _is_hypothesis(expr: sp.Expr, op: str, region: Region) -> bool:
