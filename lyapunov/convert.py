@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from .validate import check_range, same_length
+from .validate import check_range, schedule_arrays
 
 __all__ = ["to_spa", "to_pytorch", "schedule_to_spa", "schedule_to_pytorch"]
 
@@ -68,7 +68,7 @@ def schedule_to_pytorch(*, eta, c):
     """
     e = check_range("eta", eta)
     cc = check_range("c", c)
-    same_length(eta=e, c=cc)
+    e, cc = schedule_arrays(eta=e, c=cc)
     f = _p2()
     lr = f["LR"](cc, e)
     mom = np.empty_like(e)
@@ -86,7 +86,8 @@ def schedule_to_spa(*, lr, momentum, terminal: str = "steady"):
     """
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)
-    n = same_length(lr=a, momentum=m)
+    a, m = schedule_arrays(lr=a, momentum=m)
+    n = a.shape[0]
     if terminal not in ("steady", "sgd"):
         raise ValueError(f"terminal: must be 'steady' or 'sgd', got {terminal!r}")
     f = _p2()

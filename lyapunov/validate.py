@@ -165,6 +165,17 @@ def check_steps(value, name: str = "steps") -> np.ndarray:
     return a
 
 
+def schedule_arrays(**arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Schedules given together: the 1-D arrays (one value per step) of the same length, and
+    a number given for one of them repeated at every step (at least one must be 1-D)."""
+    per_step = {k: a for k, a in arrays.items() if np.ndim(a) != 0}
+    if not per_step:
+        names = " or ".join(arrays)
+        raise ValueError(f"{names}: give a schedule (a 1-D array, one value per step), got numbers")
+    n = same_length(**per_step)
+    return tuple(np.full(n, float(a)) if np.ndim(a) == 0 else a for a in arrays.values())
+
+
 def same_length(**arrays: np.ndarray) -> int:
     """Schedules: every array 1-D and of the same length."""
     lengths = {}

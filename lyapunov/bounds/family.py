@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 
 from ..methods.registry import to_gspa
-from ..validate import check_range
+from ..validate import check_range, schedule_arrays
 from .constant import (
     BoundResult,
     common_args,
@@ -263,7 +263,8 @@ def gspa_schedule(
         (gap + sigma2 sum_k nu_k) / (n min_k rho_k)     (theorem P12 run backwards),
 
     on (1/n) sum_{k<n} E|grad f(y_k)|^2; inf where a step leaves P12's region. ``eta`` and
-    ``c`` are 1-D sequences of the same length (PyTorch schedules: see :mod:`.schedule`).
+    ``c`` are 1-D sequences of the same length, or one of them a number (the same at every
+    step) (PyTorch schedules: see :mod:`.schedule`).
     ``average``: only ``"uniform"`` (the keyword of the other schedule calculators; P12 gives
     no weighted average); ``detail=True``: a :class:`~lyapunov.bounds.BoundResult` (theorem
     ``"P12"``, ``""`` where inf).
@@ -272,9 +273,7 @@ def gspa_schedule(
         raise ValueError(f"average: gspa_schedule bounds the uniform average only, got {average!r}")
     e = check_range("eta", eta)
     cc = check_range("c", c)
-    if e.ndim != 1 or cc.shape != e.shape:
-        raise ValueError(f"eta, c: must be 1-D sequences of the same length, got {e.shape}, "
-                         f"{cc.shape}")  # fmt: skip
+    e, cc = schedule_arrays(eta=e, c=cc)
     args = common_args(L, sigma2, len(e), gap)
     bb = check_range("beta", beta)
     if any(np.ndim(v) for v in (bb, *args.values())):

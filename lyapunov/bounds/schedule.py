@@ -38,7 +38,7 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from ..validate import check_range, same_length
+from ..validate import check_range, schedule_arrays
 from .constant import BoundResult, rates
 
 __all__ = [
@@ -222,13 +222,13 @@ def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False, average: str =
     :class:`UniformAverageWarning` says so and gives the weighted value). rho_k, nu_k come
     from P8's backward recursion of Lyapunov coefficients; inf where P8 does not cover the
     schedule (too sudden a change: some coefficient b_k < 0). ``eta`` and ``c`` are 1-D
-    arrays of equal length n = steps; L, sigma2 and gap may be arrays (broadcast). A
-    constant schedule inside P4's region gives :func:`~lyapunov.bounds.spa`'s value (P4, or
-    the P8 + P10 chain for short horizons).
+    arrays of equal length n = steps (or one of them a number, the same at every step); L,
+    sigma2 and gap may be arrays (broadcast). A constant schedule inside P4's region gives
+    :func:`~lyapunov.bounds.spa`'s value (P4, or the P8 + P10 chain for short horizons).
     """
     e = check_range("eta", eta)
     cc = check_range("c", c)
-    same_length(eta=e, c=cc)
+    e, cc = schedule_arrays(eta=e, c=cc)
     avg = _average(average)
     return _schedule_batch(
         lambda L_, s_, g_: _with_chain(e, cc, L_, s_, g_), L, sigma2, gap, detail, "P8", avg
@@ -240,7 +240,8 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average
 
     The PyTorch schedule is mapped exactly to SPA coordinates (P2b, backwards from the
     horizon, with both terminal choices, which give the same iterates); the smaller P8 bound is
-    returned. ``average``: ``"uniform"`` or ``"weighted"``, as in :func:`spa_schedule` (use
+    returned (``lr`` or ``momentum`` may be a number, the same at every step). ``average``:
+    ``"uniform"`` or ``"weighted"``, as in :func:`spa_schedule` (use
     ``"weighted"`` for a decaying lr, e.g. cosine annealing). A momentum of 0 followed later
     by a nonzero one is refused: torch.optim.SGD neither updates nor resets its buffer at a
     step with momentum 0 and resumes the stale buffer (or starts a new one) afterwards, which
@@ -251,7 +252,7 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average
 
     a = check_range("lr", lr)
     m = check_range("momentum", momentum)
-    same_length(lr=a, momentum=m)
+    a, m = schedule_arrays(lr=a, momentum=m)
     zero = np.flatnonzero(m == 0)
     if zero.size and np.any(m[zero[0] :] != 0):
         raise ValueError(
