@@ -298,10 +298,17 @@ def test_each_command_is_one_module_and_only_parses_and_prints():
     import ast
     from pathlib import Path
 
-    from lyapunov.cli import COMMANDS, cli
+    import click
 
-    assert sorted(cli.commands) == sorted(m.command.name for m in COMMANDS)
-    assert {m.__name__.rsplit(".", 1)[1] for m in COMMANDS} == set(cli.commands)
+    from lyapunov.cli import COMMANDS, cli, command_module
+
+    listed = cli.list_commands(click.Context(cli))
+    assert sorted(listed) == sorted(COMMANDS)
+    assert all(command_module(name).command.name == name for name in listed)
+    # every module of the package but its plumbing is a command, and is listed
+    plumbing = {"__init__", "__main__", "common", "interrupt"}
+    folder = Path(__file__).resolve().parent.parent / "lyapunov" / "cli"
+    assert set(COMMANDS) == {p.stem for p in folder.glob("*.py")} - plumbing
     allowed = {"dispatch", "AVERAGES", "UniformAverageWarning", "schedule_input", "methods"}
     for path in (Path(__file__).resolve().parent.parent / "lyapunov" / "cli").glob("*.py"):
         text = path.read_text()
@@ -311,3 +318,20 @@ def test_each_command_is_one_module_and_only_parses_and_prints():
                 assert {a.name for a in node.names} <= allowed, (path.name, node.lineno)
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 assert node.value.id != "bounds", (path.name, node.lineno)
+
+
+def test_a_command_loads_only_its_own_module():
+    """`lyapunov check` starts without loading the calculators, the simulator, the figures or
+    the other commands (each command module is imported when it runs)."""
+    code = (
+        "import sys\n"
+        "from lyapunov.cli import cli\n"
+        f"cli.main(['check', {P3!r}], standalone_mode=False)\n"
+        "heavy = ('lyapunov.bounds', 'lyapunov.sim', 'lyapunov.figures', 'matplotlib', "
+        "'lyapunov.cli.bound', 'lyapunov.cli.simulate')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "1 of 1 theorems certified" in r.stdout
+    assert r.stdout.strip().splitlines()[-1] == "[]"

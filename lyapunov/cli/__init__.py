@@ -2,30 +2,49 @@
 library calls. Nothing outside this package imports it.
 
 A command is a module of this package defining ``command`` (a :class:`click.Command`), listed
-in :data:`COMMANDS`. Exit codes: 0 success (every theorem certified); 1 a theorem was refuted
-or not proved; 2 bad usage or a malformed proof file (one line on stderr naming the problem);
-130 stopped by Ctrl-C (SIGINT), with every process the command started (:mod:`.interrupt`).
-"""
+in :data:`COMMANDS` and imported only when it runs (or when the help lists the commands), so
+that ``lyapunov check`` does not load the calculators, the simulator or the figures. Exit
+codes: 0 success (every theorem certified); 1 a theorem was refuted or not proved; 2 bad usage
+or a malformed proof file (one line on stderr naming the problem); 130 stopped by Ctrl-C
+(SIGINT), with every process the command started (:mod:`.interrupt`)."""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from types import ModuleType
 
 import click
 
 from .common import EXIT_OK, EXIT_USAGE, CliUsageError
 from .interrupt import EXIT_INTERRUPT, MESSAGE, handling_interrupts, quick_interrupts
 
-with quick_interrupts():  # loading the commands takes seconds: Ctrl-C then is one line too
-    from . import bound, check, figures, pep, prove, simulate, sweep
+__all__ = ["cli", "main", "COMMANDS", "command_module"]
 
-__all__ = ["cli", "main", "COMMANDS"]
-
-#: the command modules, each defining ``command``; a new command is one module added here
-COMMANDS = (check, prove, bound, pep, simulate, figures, sweep)
+#: the command modules (by name), each defining ``command``; a new command is one module added
+#: here
+COMMANDS = ("check", "prove", "bound", "pep", "simulate", "figures", "sweep")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def command_module(name: str) -> ModuleType:
+    """The module of the command ``name`` (of :data:`COMMANDS`), imported on first use."""
+    with quick_interrupts():  # loading a command takes a second: Ctrl-C then is one line too
+        return importlib.import_module(f"{__name__}.{name}")
+
+
+class _Commands(click.Group):
+    """The group of :data:`COMMANDS`, each loaded when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return command_module(cmd_name).command
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lyapunov")
 def cli():
     """Machine-checked Lyapunov analysis of SGD with momentum (SPA form).
@@ -41,10 +60,6 @@ def cli():
           --sigma2 0.1
       lyapunov figures --quick
     """
-
-
-for _module in COMMANDS:
-    cli.add_command(_module.command)
 
 
 def main(argv: list[str] | None = None) -> None:
