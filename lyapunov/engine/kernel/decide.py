@@ -23,7 +23,6 @@ solver (cvc5, :mod:`lyapunov.engine.second_solver`); a disagreement makes the de
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import time
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from . import structure
+from . import screen, structure
 from .answer import Answer
 from .region import NEGATION, OP_OF, MalformedError, Region
 
@@ -293,46 +292,6 @@ def _sampled_refutation(expr: sp.Expr, op: str, region: Region, t0: float) -> De
     return None
 
 
-def _fails_at_a_sample(expr: sp.Expr, op: str, region: Region) -> bool:
-    """A screen of a structured decision's part (never a verdict: a part that is skipped is
-    merely not proved by its parts, and the whole condition is then decided as a whole):
-    ``expr op 0`` fails clearly, in floating point, at one of the sample points of the region
-    (:func:`_screen_points`): by more than :data:`SCREEN_MARGIN` of the size of its terms."""
-    points = _screen_points(region)
-    syms = region.symbols
-    if not points or not expr.free_symbols <= set(syms) or op not in _STRUCTURED:
-        return False
-    fn = sp.lambdify(syms, expr, "math")
-    size = sp.lambdify(syms, sum(abs(t) for t in sp.Add.make_args(sp.expand(expr))), "math")
-    sign = 1.0 if op in (">", ">=") else -1.0
-    for p in points:
-        try:
-            v, scale = sign * float(fn(*p)), float(size(*p))
-        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
-            continue
-        if math.isfinite(v) and math.isfinite(scale) and v < -SCREEN_MARGIN * (1.0 + scale):
-            return True
-    return False
-
-
-#: relative margin of the screen of :func:`_fails_at_a_sample` (far above round-off)
-SCREEN_MARGIN = 1e-6
-
-
-@functools.lru_cache(maxsize=64)
-def _screen_points_of(syms: tuple, conditions: tuple) -> tuple[tuple[float, ...], ...]:
-    from . import sampling
-
-    region = Region(syms, conditions)
-    return tuple(tuple(float(p[s]) for s in syms) for p in sampling.candidates(region, SAMPLES))
-
-
-def _screen_points(region: Region) -> tuple[tuple[float, ...], ...]:
-    """Sample points of the region in floats (the candidates of :func:`_sampled_refutation`),
-    computed once per region."""
-    return _screen_points_of(tuple(region.symbols), tuple(region.conditions))
-
-
 _FLOAT_HOLDS = {  # the condition looks true in floating point (a margin against round-off)
     ">": lambda v: v > 1e-12,
     ">=": lambda v: v >= -1e-12,
@@ -373,7 +332,7 @@ def _leaf(expr: sp.Expr, op: str, region: Region, deadline: float | None = None)
     whole decision's time limit)?"""
     if _is_hypothesis(expr, op, region):
         return True
-    if _fails_at_a_sample(expr, op, region):  # z3 could only fail: no time spent asking it
+    if screen.fails_at_a_sample(expr, op, region):  # z3 could only fail: not asked
         return False
     seconds = structure.LEAF_SECONDS
     if deadline is not None:
