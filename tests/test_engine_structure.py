@@ -82,6 +82,28 @@ def test_sign_rules(expr, op, expected):
     assert structure.proves(expr, op, r, exact_leaf(r)) is expected
 
 
+def test_a_reciprocal_factor_has_the_sign_of_its_base_strictly():
+    """1/p (p**k, k < 0 odd) counts as > 0 or < 0 where p > 0 or p < 0 strictly: by the
+    region's own conditions (no part asked of a solver here), also for a denominator given
+    expanded (the residual's pivots); never where p may vanish or has no sign."""
+    r = Region.of([x > 0, y > 0, y - 1 < 0])
+    hyp = lambda e, o: DECIDE._is_hypothesis(e, o, r)  # noqa: E731
+    never = lambda e, o: False  # noqa: E731
+    assert structure.proves(x / (y - 1), "<", r, never, hyp)
+    assert structure.proves(x / (y - 1) ** 3, "<=", r, never, hyp)
+    assert not structure.proves(x / (y - 1), ">=", r, never, hyp)
+    assert not structure.proves(x / (y - 1) ** 2, "<=", r, never, hyp)  # an even power: > 0
+    assert structure.proves(x / (y - 1) ** 2, ">", r, exact_leaf(r), hyp)
+    assert structure.proves(-x * y / (y - 1), ">", r, never, hyp)
+    assert structure.proves(x / (-x * y - x), "<", r, never, hyp)  # = -1/(y + 1)
+    assert not structure.proves(x / (-x * y - x), ">=", r, never, hyp)
+    assert structure.proves(x / ((y - 1) * (y - 2)), ">", r, exact_leaf(r), hyp)
+    assert not structure.proves(x / ((y - 1) * (y + x - 1)), ">=", r, exact_leaf(r), hyp)
+    loose = Region.of([x > 0, y >= 0])  # 1/y is undefined at y = 0, a point of the region
+    assert not structure.proves(x / y, ">=", loose, exact_leaf(loose))
+    assert decide(x / y, ">=", loose).status == "refuted"
+
+
 def test_rules_never_prove_a_false_sum_even_with_generous_leaves():
     """x (y - 1) + x y = x (2 y - 1) changes sign on 0 < y < 1: with a leaf that proves every
     part it is handed *correctly* (exactly), the rules must not prove the whole."""

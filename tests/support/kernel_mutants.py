@@ -455,6 +455,38 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         ),
     ),
     KernelMutant(
+        "reciprocal-even-power-signed",
+        STRUCTURE,
+        "if k.is_Integer and k < 0 and k % 2 == 1:",
+        " and k % 2 == 1",
+        "",
+        "p**(-2) given the sign of p (it is > 0 wherever defined)",
+        unit=(
+            T + "test_engine_structure.py::"
+            "test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
+        ),
+        end_to_end=(
+            T + "test_engine_structure.py::"
+            "test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
+        ),
+    ),
+    KernelMutant(
+        "reciprocal-base-not-strict",
+        STRUCTURE,
+        'if self.hyp(base, ">") or self.holds(base, ">", depth + 1):',
+        'self.holds(base, ">", depth + 1)',
+        'self.holds(base, ">=", depth + 1)',
+        "1/p taken as positive where p >= 0 only (undefined where p = 0)",
+        unit=(
+            T + "test_engine_structure.py::"
+            "test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
+        ),
+        end_to_end=(
+            T + "test_engine_structure.py::"
+            "test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
+        ),
+    ),
+    KernelMutant(
         "sum-rule-any",
         STRUCTURE,
         'and all(self.holds(t, ">=", depth + 1) for t in terms)',

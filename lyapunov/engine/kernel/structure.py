@@ -5,7 +5,9 @@ These rules are *sufficient*: for every point of the region,
 
 * a sum is >= 0 if every term is >= 0, and > 0 if moreover one term is > 0;
 * a product is >= 0 (> 0) if its constant coefficient is positive and every other factor is
-  >= 0 (> 0); an even power is >= 0; p**(-k) has the sign of p**k where p != 0;
+  >= 0 (> 0), and has the opposite sign for each factor of the opposite sign; an even power is
+  >= 0; p**(-k) has the sign of p**k where p != 0 (a factor p**(-k), k odd, counts as > 0
+  or < 0 only where p > 0 or p < 0 strictly);
 * ``e op 0`` holds if ``e = q h`` with q a positive rational and ``h op' 0`` a condition of
   the region whose relation op' implies op (e.g. ``h > 0`` implies ``h >= 0``).
 
@@ -140,6 +142,16 @@ class _Sign:
             coeff, factors = e.as_coeff_mul()
             negative = coeff < 0
             for f in factors:
+                base, k = f.as_base_exp()
+                if k.is_Integer and k < 0 and k % 2 == 1:
+                    # base**k (k < 0 odd) has the sign of base where defined: base > 0 or
+                    # base < 0 strictly (base = 0 is a point where the product is undefined)
+                    if self.hyp(base, ">") or self.holds(base, ">", depth + 1):
+                        continue
+                    if self.hyp(-base, ">") or self.holds(-base, ">", depth + 1):
+                        negative = not negative
+                        continue
+                    return self._leaf(e, op) if len(factors) > 1 else False
                 if self.hyp(f, op):
                     continue
                 if self.hyp(-f, op):
