@@ -7,9 +7,9 @@ the median and the max of B / W, B the certified bound and W the exact worst cas
 measure over the same class (``lyapunov.pep.solve``; for PL a relaxation, so B / W is an upper
 bound on the true ratio), and the known exact constants where they exist (Drori-Teboulle for
 gradient descent on smooth convex f). SGD+M goes through :func:`lyapunov.bounds.sgdm`: P17 (the
-average gap, smooth convex), P21 (the last gap, smooth convex), P19 (smooth strongly convex)
-and P20 (PL); a grid point outside a theorem's region (bound inf) is left out, and "points"
-counts those kept.
+average gap, smooth convex), P21 (the last gap, smooth convex), P19 and P23 (smooth strongly
+convex: the least of the two, then each alone) and P20 (PL); a grid point outside a theorem's
+region (bound inf) is left out, and "points" counts those kept.
 
     nice python benchmarks/tightness_classes.py        # a few minutes on 2 cores
 """
@@ -22,7 +22,7 @@ import numpy as np
 
 from lyapunov import pep
 from lyapunov.bounds import sgdm
-from lyapunov.bounds.classes import class_bound
+from lyapunov.bounds.classes import class_bound, class_theorems
 
 STEPS = (5, 10, 20)
 
@@ -81,13 +81,25 @@ SGDM_CASES = [
         _SGDM_GRID,
     ),
     (
-        "sgdm, strongly convex mu=0.1 (P19)",
+        "sgdm, strongly convex mu=0.1 (P19, P23)",
         "sgdm",
         "smooth_strongly_convex",
         "last_gap",
         {"L": 1.0, "mu": 0.1},
         {"distance": 1.0},
         _SGDM_GRID,
+    ),
+    *(
+        (
+            f"sgdm, strongly convex mu=0.1, {label} alone",
+            f"sgdm:{label}",
+            "smooth_strongly_convex",
+            "last_gap",
+            {"L": 1.0, "mu": 0.1},
+            {"distance": 1.0},
+            _SGDM_GRID,
+        )
+        for label in ("P19", "P23")
     ),
     (
         "sgdm, PL mu=0.1 (P20)",
@@ -103,10 +115,23 @@ SGDM_CASES = [
 
 def _bound(method: str, **kw) -> float:
     """The certified bound: SGD+M through its own calculator (:func:`lyapunov.bounds.sgdm`,
-    which takes the class and the measure), the others through :func:`class_bound`."""
+    which takes the class and the measure, and the least of its theorems there), the others
+    through :func:`class_bound`; ``"sgdm:P19"`` is one theorem of SGD+M alone."""
+    if method.startswith("sgdm:"):
+        return _one_theorem(method.split(":")[1], **kw)
     if method == "sgdm":
         return sgdm(**kw)
     return class_bound(method, **kw)
+
+
+def _one_theorem(label: str, *, function_class: str, measure: str, distance, **kw) -> float:
+    """The bound of the theorem ``label`` of SGD+M alone (inf outside its region); the start's
+    gap is L distance^2 / 2, as the calculator takes it."""
+    ct = next(t for t in class_theorems()["sgdm", function_class, measure] if t.label == label)
+    values = {k: np.asarray(v, float) for k, v in kw.items()}
+    values["dist2"] = np.asarray(distance**2, float)
+    values["gap"] = values["L"] * values["dist2"] / 2
+    return float(ct(**values))
 
 
 def _free_cases():
@@ -148,7 +173,7 @@ def main() -> None:
                     **extra,
                 )
                 w = pep.solve(
-                    method,
+                    method.split(":")[0],
                     steps=n,
                     function_class=cls,
                     measure=measure,

@@ -14,7 +14,7 @@ function_class            measure      theorem       needs
 ``smooth_convex``         avg_gap      P17 (sgdm, spa) distance (gap: L distance^2 / 2 if not given)
 ``smooth_convex``         last_gap     P21 (sgdm, spa) distance (gap: L distance^2 / 2 if not given)
 ``smooth_strongly_convex`` last_dist2  P14 (sgd)     mu, distance
-``smooth_strongly_convex`` last_gap    P19 (sgdm, spa) mu, distance (gap: L distance^2 / 2)
+``smooth_strongly_convex`` last_gap    P19, P23 (sgdm, spa) mu, distance (gap: L distance^2 / 2)
 ``pl``                    last_gap     P15 (sgd)     mu, gap = f(x_0) - inf f
 ``pl``                    last_gap     P20 (sgdm, spa) mu, gap
 ``smooth_convex``         last_gap     P18 (schedule_free)  distance
@@ -142,16 +142,19 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
     from ..proofs import p19_sgdm_strongly_convex as p19
     from ..proofs import p20_sgdm_pl as p20
     from ..proofs import p21_sgdm_smooth_convex_last as p21
+    from ..proofs import p23_sgdm_strongly_convex_fast as p23
 
     free = {"lr": p16.lr, "G": p16.G, "sigma2": p16.sigma2, "k": p16.k}
     spa17 = {"eta": p17.eta, "c": p17.c, "L": p17.L, "sigma2": p17.sigma2}
     free18 = {"lr": p18.lr, "L": p18.L, "sigma2": p18.sigma2, "k": p18.k}
-    # P19, P20 and P21 are stated in t = L eta (and m = mu / L)
+    # P19, P20, P21 and P23 are stated in t = L eta (and m = mu / L)
     eta, mu = sp.Symbol("eta", real=True), sp.Symbol("mu", real=True)
-    tm = {p: ((p.t, p.L * eta), (p.m, mu / p.L)) for p in (p19, p20)}
-    spa19, spa20 = (
-        {"eta": eta, "c": p.c, "L": p.L, "mu": mu, "sigma2": p.sigma2} for p in (p19, p20)
+    tm = {p: ((p.t, p.L * eta), (p.m, mu / p.L)) for p in (p19, p20, p23)}
+    spa19, spa20, spa23 = (
+        {"eta": eta, "c": p.c, "L": p.L, "mu": mu, "sigma2": p.sigma2} for p in (p19, p20, p23)
     )
+    # P19 (q = 1 - mu eta / 2) on its wide region, P23 (q = 1 - 3 mu eta / 2) on a smaller one
+    strong = [("P19", p19, spa19), ("P23", p23, spa23)]
     spa21 = {"eta": eta, "c": p21.c, "L": p21.L, "sigma2": p21.sigma2, "k": p21.k}
     t21 = ((p21.t, p21.L * eta),)
     # P21a first: it needs the gap (P21b, w = 0, does not)
@@ -174,11 +177,12 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
         ("spa", "smooth_convex", "last_gap"): tuple(
             ClassTheorem(label, th, spa21, subs=t21) for label, th in last21
         ),
-        ("sgdm", "smooth_strongly_convex", "last_gap"): (
-            ClassTheorem("P19", p19.theorem, spa19, coords="sgdm", subs=tm[p19]),
+        ("sgdm", "smooth_strongly_convex", "last_gap"): tuple(
+            ClassTheorem(label, p.theorem, args, coords="sgdm", subs=tm[p])
+            for label, p, args in strong
         ),
-        ("spa", "smooth_strongly_convex", "last_gap"): (
-            ClassTheorem("P19", p19.theorem, spa19, subs=tm[p19]),
+        ("spa", "smooth_strongly_convex", "last_gap"): tuple(
+            ClassTheorem(label, p.theorem, args, subs=tm[p]) for label, p, args in strong
         ),
         ("sgdm", "pl", "last_gap"): (
             ClassTheorem("P20", p20.theorem, spa20, coords="sgdm", subs=tm[p20]),

@@ -92,6 +92,16 @@ EXPECTED = {
     "with m >= 1 satisfies both)",
     ("P19 ", "m*t < 2"): "implied by 2 c (1 - m)(1 - c t) >= m t with 0 < c < 1, 0 < m < 1 "
     "(then m t <= 2 c (1 - m) < 2); stated so that the second solver decides q >= 0 at once",
+    ("P23 ", "m < 1"): "implied by the conditions on (c, m, t) (decided exactly: no point with "
+    "m >= 1 satisfies them)",
+    ("P23 ", "2*c >= 3*m*t"): "implied by the other conditions (decided exactly); stated as it is "
+    "p >= 0, the potential's weight of |x - x_*|^2",
+    (
+        "P23 ",
+        "24*c**2*m*t + 12*c**2*m - 4*c**2 - 18*c*m**2*t - 18*c*m*t - 18*c*m + 27*m**2*t <= 0",
+    ): "implied by the other conditions (decided exactly); stated so that the residual's pivot "
+    "t K / (-4 L D) is >= 0 by the region's own conditions (the second solver cannot decide it "
+    "from the others)",
     ("P21b", "t < 2"): "implied by Q = c (1 + 4t - t^2) - 3t >= 0 with 0 < c < 1: for "
     "t >= (1 + sqrt 5)/2, c (1 + 4t - t^2) < max(0, 1 + 4t - t^2) <= 3t",
     ("P21b", "c > 0"): "implied by Q >= 0 with 0 < t < 2: c <= 0 gives c (1 + 4t - t^2) <= 0 < 3t",
