@@ -321,3 +321,18 @@ def test_sgdm_at_momentum_zero_on_smooth_convex_is_sgds_p13():
     assert np.isfinite(res.value).all()
     off = bounds.sgdm(lr=1.5, momentum=0.0, **kw, detail=True)
     assert off.value == np.inf and "P13: L*lr <= 1 fails" in off.reason
+
+
+def test_spa_at_c_one_on_smooth_convex_is_sgds_p13():
+    # c = 1 is SGD with step eta (x_k = z_k; outside P21's region): P13, the same number as
+    # bounds.sgd at lr = eta, only at c exactly 1, with its reason where it does not hold
+    kw = dict(L=1.0, sigma2=0.01, steps=10, function_class="smooth_convex", distance=1.0)
+    c = np.array([1.0, 1 - 1e-12, 0.5])
+    res = bounds.spa(eta=0.5, c=c, **kw, detail=True)
+    assert list(res.theorem) == ["P13", "P21b", "P21a"]
+    assert res.value[0] == bounds.sgd(lr=0.5, **kw)
+    assert np.isfinite(res.value).all()
+    off = bounds.spa(eta=1.5, c=1.0, **kw, detail=True)
+    assert off.value == np.inf and "P13: L*eta <= 1 fails" in off.reason
+    # the same theorem behind two calculators, each with its own argument names
+    assert bounds.sgdm(lr=0.3, momentum=0.0, **kw) == bounds.spa(eta=0.3, c=1.0, **kw)

@@ -111,7 +111,7 @@ class ClassTheorem:
         return [a for a in self.args if a != "k"]
 
     def _compiled(self):
-        return _compile(self.label)
+        return _compile(self.label, tuple(self.args.items()))
 
     def __call__(self, **values: np.ndarray) -> np.ndarray:
         fn, region = self._compiled()
@@ -160,6 +160,7 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
     # P21a first: it needs the gap (P21b, w = 0, does not)
     last21 = [("P21a", p21.p21a), ("P21b", p21.p21b)]
     sgd13 = {"lr": p13.eta, "L": p13.L, "sigma2": p13.sigma2, "k": p13.k}
+    spa13 = {"eta": p13.eta, "L": p13.L, "sigma2": p13.sigma2, "k": p13.k}
     return {
         ("schedule_free", "smooth_convex", "last_gap"): (
             ClassTheorem("P18a", p18.p18a, {**free18, "momentum": p18.b}),
@@ -174,8 +175,10 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
             *(ClassTheorem(label, th, spa21, coords="sgdm", subs=t21) for label, th in last21),
             ClassTheorem("P13", p13.theorem, sgd13, fixed=(("momentum", 0.0),)),
         ),
-        ("spa", "smooth_convex", "last_gap"): tuple(
-            ClassTheorem(label, th, spa21, subs=t21) for label, th in last21
+        # c = 1 is SGD with step eta (x_k = z_k): P13 there, as for bounds.sgd
+        ("spa", "smooth_convex", "last_gap"): (
+            *(ClassTheorem(label, th, spa21, subs=t21) for label, th in last21),
+            ClassTheorem("P13", p13.theorem, spa13, fixed=(("c", 1.0),)),
         ),
         ("sgdm", "smooth_strongly_convex", "last_gap"): tuple(
             ClassTheorem(label, p.theorem, args, coords="sgdm", subs=tm[p])
@@ -207,8 +210,16 @@ def class_theorems() -> dict[tuple[str, str, str], tuple[ClassTheorem, ...]]:
 
 
 @cache
-def _compile(label: str):
-    ct = next(t for ts in class_theorems().values() for t in ts if t.label == label)
+def _compile(label: str, args: tuple):
+    """The bound and the region of the theorem ``label`` as the calculator taking ``args``
+    (argument name -> the theorem's symbol, in order) calls it: one theorem may serve several
+    calculators (P13: sgd, and sgdm or spa where they are SGD)."""
+    ct = next(
+        t
+        for ts in class_theorems().values()
+        for t in ts
+        if t.label == label and tuple(t.args.items()) == args
+    )
     syms = [ct.args[a] for a in ct._order]
     fn = sp.lambdify([*syms, STEPS, GAP, DIST2], ct.expression, modules="numpy", cse=True)
     counter = [ct.args["k"]] if "k" in ct.args else []
