@@ -64,11 +64,11 @@ def test_classes_section_uses_the_class_calculators():
     flat = re.sub(r"\s+", " ", text.replace("\n...", " ")).replace("( ", "(").replace(", )", ")")
     for call in (
         'bounds.sgd(lr=1.0, L=1.0, sigma2=0.0, steps=10, function_class="smooth_convex", '
-        'distance=1.0, measure="last_gap")',
+        "distance=1.0)",
         'function_class="smooth_strongly_convex", mu=0.1',
-        'function_class="pl", mu=0.1',
-        "bounds.schedule_free(lr=0.1, momentum=0.9, G=1.0, sigma2=0.0, steps=99, "
-        'function_class="convex_lipschitz"',
+        'function_class="pl", mu=0.1, gap=1.0, measure="last_gap"',
+        'dict(G=1.0, function_class="convex_lipschitz", distance=1.0)',
+        "bounds.schedule_free(lr=0.1, momentum=0.9, sigma2=0.0, steps=99, **lipschitz)",
     ):
         assert call in flat, call
     assert "(docs/guide/classes.md)" in text
