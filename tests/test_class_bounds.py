@@ -310,29 +310,23 @@ def test_every_class_and_measure_is_described_once_in_the_dispatcher():
         assert method in dispatch.methods(function_class=cls, measure=measure)
 
 
-def test_sgdm_at_momentum_zero_on_smooth_convex_is_sgds_p13():
-    # momentum 0 is SGD (c = 1 lies outside P21's region): the calculator falls back to P13,
-    # the same number as bounds.sgd, and only at momentum exactly 0
+@pytest.mark.parametrize(
+    "calculator,step,mix,sgd_at",
+    [(bounds.sgdm, "lr", "momentum", 0.0), (bounds.spa, "eta", "c", 1.0)],
+)
+def test_sgd_inside_sgdm_and_spa_on_smooth_convex_is_p13(calculator, step, mix, sgd_at):
+    # momentum 0 (c = 1) is SGD, outside P21's region: the calculator falls back to P13, the
+    # same number as bounds.sgd at lr = step, only there, with P13's reason where it fails
     kw = dict(L=1.0, sigma2=0.01, steps=10, function_class="smooth_convex", distance=1.0)
-    m = np.array([0.0, 1e-12, 0.5])
-    res = bounds.sgdm(lr=0.5, momentum=m, **kw, detail=True)
+    near = 1e-12 if sgd_at == 0.0 else 1 - 1e-12
+    res = calculator(**{step: 0.5, mix: np.array([sgd_at, near, 0.5])}, **kw, detail=True)
     assert list(res.theorem) == ["P13", "P21b", "P21a"]
     assert res.value[0] == bounds.sgd(lr=0.5, **kw)
     assert np.isfinite(res.value).all()
-    off = bounds.sgdm(lr=1.5, momentum=0.0, **kw, detail=True)
-    assert off.value == np.inf and "P13: L*lr <= 1 fails" in off.reason
+    off = calculator(**{step: 1.5, mix: sgd_at}, **kw, detail=True)
+    assert off.value == np.inf and f"P13: L*{step} <= 1 fails" in off.reason
 
 
-def test_spa_at_c_one_on_smooth_convex_is_sgds_p13():
-    # c = 1 is SGD with step eta (x_k = z_k; outside P21's region): P13, the same number as
-    # bounds.sgd at lr = eta, only at c exactly 1, with its reason where it does not hold
+def test_one_theorem_behind_two_calculators_keeps_their_argument_names():
     kw = dict(L=1.0, sigma2=0.01, steps=10, function_class="smooth_convex", distance=1.0)
-    c = np.array([1.0, 1 - 1e-12, 0.5])
-    res = bounds.spa(eta=0.5, c=c, **kw, detail=True)
-    assert list(res.theorem) == ["P13", "P21b", "P21a"]
-    assert res.value[0] == bounds.sgd(lr=0.5, **kw)
-    assert np.isfinite(res.value).all()
-    off = bounds.spa(eta=1.5, c=1.0, **kw, detail=True)
-    assert off.value == np.inf and "P13: L*eta <= 1 fails" in off.reason
-    # the same theorem behind two calculators, each with its own argument names
     assert bounds.sgdm(lr=0.3, momentum=0.0, **kw) == bounds.spa(eta=0.3, c=1.0, **kw)

@@ -79,6 +79,10 @@ FORMS = "lyapunov/engine/kernel/forms.py"
 SMOOTH = "lyapunov/engine/kernel/classes/smooth.py"
 LDL = "lyapunov/engine/kernel/ldl.py"
 STRUCTURE = "lyapunov/engine/kernel/structure.py"
+#: the test both mutants of the reciprocal rule must fail (it holds unit and end-to-end cases)
+RECIPROCAL = (
+    T + "test_engine_structure.py::test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
+)
 
 KERNEL_MUTANTS: list[KernelMutant] = [
     # -- decide.py: one exact decision ------------------------------------------------------
@@ -461,14 +465,8 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         " and k % 2 == 1",
         "",
         "p**(-2) given the sign of p (it is > 0 wherever defined)",
-        unit=(
-            T + "test_engine_structure.py::"
-            "test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
-        ),
-        end_to_end=(
-            T + "test_engine_structure.py::"
-            "test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
-        ),
+        unit=RECIPROCAL,
+        end_to_end=RECIPROCAL,
     ),
     KernelMutant(
         "reciprocal-base-not-strict",
@@ -477,14 +475,8 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         'self.holds(base, ">", depth + 1)',
         'self.holds(base, ">=", depth + 1)',
         "1/p taken as positive where p >= 0 only (undefined where p = 0)",
-        unit=(
-            T + "test_engine_structure.py::"
-            "test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
-        ),
-        end_to_end=(
-            T + "test_engine_structure.py::"
-            "test_a_reciprocal_factor_has_the_sign_of_its_base_strictly",
-        ),
+        unit=RECIPROCAL,
+        end_to_end=RECIPROCAL,
     ),
     KernelMutant(
         "sum-rule-any",
