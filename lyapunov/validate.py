@@ -176,6 +176,12 @@ def schedule_arrays(**arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(np.full(n, float(a)) if np.ndim(a) == 0 else a for a in arrays.values())
 
 
+def constant_schedule(*schedules: np.ndarray) -> bool:
+    """Every schedule the same value at every step (then it is a run at constant parameters,
+    which the constant calculators bound: the same iterates)."""
+    return all(bool(np.all(a == a[0])) for a in schedules)
+
+
 def same_length(**arrays: np.ndarray) -> int:
     """Schedules: every array 1-D and of the same length."""
     lengths = {}

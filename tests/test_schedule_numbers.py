@@ -61,3 +61,39 @@ def test_conversions_take_a_number_next_to_a_schedule():
 def test_what_is_not_a_schedule_is_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# -- a constant schedule is a run at constant parameters ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "schedule_fn,constant_fn,params",
+    [
+        # past L eta = 2 - c: P8's chain does not hold, P4c (the constant calculator's) does
+        (bounds.spa_schedule, bounds.spa, dict(eta=1.515, c=0.5)),
+        (bounds.sgdm_schedule, bounds.sgdm, dict(lr=1.03, momentum=0.001)),
+        # tiny steps: P11 with its weights searched per point, far below P12's chain
+        (bounds.gspa_schedule, bounds.gspa, dict(eta=0.004, c=0.5, beta=0.7)),
+    ],
+)
+def test_a_constant_schedule_gets_the_constant_calculators_bound(schedule_fn, constant_fn, params):
+    n = 17
+    first, *rest = params
+    per_step = {first: np.full(n, params[first]), **{k: params[k] for k in rest}}
+    got = schedule_fn(**per_step, **COMMON, detail=True)
+    same = constant_fn(**params, **COMMON, steps=n, detail=True)
+    assert np.isfinite(same.value)
+    assert got.value == same.value and got.theorem == same.theorem and got.reason == ""
+    # a schedule that changes is not a constant run: the schedule's own theorem, never the
+    # constant calculator's label
+    changing = {**per_step, first: np.linspace(params[first], params[first] / 2, n)}
+    other = schedule_fn(**changing, **COMMON, detail=True)
+    assert other.theorem != same.theorem
+
+
+def test_a_constant_schedule_is_never_looser_than_before():
+    """Where P8's own chain is the smaller, it stays (the least of the two is taken)."""
+    per_step = dict(eta=np.full(12, 0.5), c=0.5)
+    got = bounds.spa_schedule(**per_step, L=np.array([1.0, 2.0]), sigma2=0.1, gap=1.0, detail=True)
+    const = bounds.spa(eta=0.5, c=0.5, L=np.array([1.0, 2.0]), sigma2=0.1, gap=1.0, steps=12)
+    assert np.all(got.value <= const) and np.all(np.isfinite(got.value))

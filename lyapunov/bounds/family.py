@@ -30,7 +30,7 @@ from functools import cache
 import numpy as np
 
 from ..methods.registry import to_gspa
-from ..validate import check_range, schedule_arrays
+from ..validate import check_range, constant_schedule, schedule_arrays
 from .constant import (
     BoundResult,
     common_args,
@@ -264,7 +264,8 @@ def gspa_schedule(
 
     on (1/n) sum_{k<n} E|grad f(y_k)|^2; inf where a step leaves P12's region. ``eta`` and
     ``c`` are 1-D sequences of the same length, or one of them a number (the same at every
-    step) (PyTorch schedules: see :mod:`.schedule`).
+    step) (PyTorch schedules: see :mod:`.schedule`); a constant schedule gets at most
+    :func:`gspa`'s bound (the same run: P11 with its weights searched, or P3).
     ``average``: only ``"uniform"`` (the keyword of the other schedule calculators; P12 gives
     no weighted average); ``detail=True``: a :class:`~lyapunov.bounds.BoundResult` (theorem
     ``"P12"``, ``""`` where inf).
@@ -282,9 +283,16 @@ def gspa_schedule(
     val, covered = _chain(lambda k: e[k], lambda k: cc[k], one(bb), one(args["L"]),
                           one(args["sigma2"]), one(args["gap"]), len(e))  # fmt: skip
     value = float(val[0])
+    label = "P12" if np.isfinite(value) else ""
+    if constant_schedule(e, cc):  # the same run as the constant calculator's: the least
+        same = gspa(eta=float(e[0]), c=float(cc[0]), beta=float(bb), L=float(args["L"]),
+                    sigma2=float(args["sigma2"]), steps=len(e), gap=float(args["gap"]),
+                    detail=True)  # fmt: skip
+        if same.value < value:
+            value, label = float(same.value), same.theorem
     if detail:
-        reason = _p12_reason(val[0], covered[0])
-        return BoundResult(value, "P12" if np.isfinite(value) else "", reason)
+        reason = "" if np.isfinite(value) else _p12_reason(val[0], covered[0])
+        return BoundResult(value, label, reason)
     return value
 
 

@@ -38,7 +38,7 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from ..validate import check_range, schedule_arrays
+from ..validate import check_range, constant_schedule, schedule_arrays
 from .constant import BoundResult, rates
 
 __all__ = [
@@ -162,9 +162,11 @@ def _average(average: str) -> str:
     return average
 
 
-def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str):
+def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str, constant=None):
     """Evaluate ``fun(L, sigma2, gap) -> (uniform, weighted, uniform from the P10 chain)`` on
-    the broadcast grid; warn when the uniform bound collapses."""
+    the broadcast grid; warn when the uniform bound collapses. ``constant(L, sigma2, gap)``:
+    for a constant schedule, the constant calculator's BoundResult on the same uniform
+    average (the same run), taken where smaller."""
     Ls = check_range("L", L)
     s2 = check_range("sigma2", sigma2)
     g = check_range("gap", gap)
@@ -172,8 +174,14 @@ def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str):
     uni = np.empty(Lb.shape)
     wei = np.empty(Lb.shape)
     chained = np.zeros(Lb.shape, dtype=bool)
+    label = np.full(Lb.shape, "", dtype=object)  # the constant calculator's theorem, if used
     for idx in np.ndindex(Lb.shape):
-        uni[idx], wei[idx], chained[idx] = fun(float(Lb[idx]), float(sb[idx]), float(gb[idx]))
+        args = float(Lb[idx]), float(sb[idx]), float(gb[idx])
+        uni[idx], wei[idx], chained[idx] = fun(*args)
+        if constant is not None and average == "uniform":
+            res = constant(*args)
+            if res.value < uni[idx]:
+                uni[idx], label[idx] = res.value, res.theorem
     if average == "uniform":
         collapsed = np.isfinite(wei) & (uni > COLLAPSE * wei)
         if collapsed.any():
@@ -188,6 +196,7 @@ def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str):
     out = uni if average == "uniform" else wei
     if detail:
         names = np.where(chained, name + "+P10", name) if average == "uniform" else name
+        names = np.where(label != "", label, names)
         which = np.where(np.isfinite(out), names, "")
         why = np.where(np.isfinite(out), "", SCHEDULE_WHY)
         if out.ndim == 0:
@@ -223,16 +232,24 @@ def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False, average: str =
     from P8's backward recursion of Lyapunov coefficients; inf where P8 does not cover the
     schedule (too sudden a change: some coefficient b_k < 0). ``eta`` and ``c`` are 1-D
     arrays of equal length n = steps (or one of them a number, the same at every step); L,
-    sigma2 and gap may be arrays (broadcast). A constant schedule inside P4's region gives
-    :func:`~lyapunov.bounds.spa`'s value (P4, or the P8 + P10 chain for short horizons).
+    sigma2 and gap may be arrays (broadcast). A constant schedule is a run at constant
+    (eta, c): its uniform bound is at most :func:`~lyapunov.bounds.spa`'s (P4, the P8 + P10
+    chain, or P4c beyond L eta = 2 - c), with that theorem's label where it is the smaller.
     """
     e = check_range("eta", eta)
     cc = check_range("c", c)
     e, cc = schedule_arrays(eta=e, c=cc)
     avg = _average(average)
+    constant = None
+    if constant_schedule(e, cc):
+        from .constant import spa
+
+        one = dict(eta=float(e[0]), c=float(cc[0]), steps=len(e), detail=True)
+        constant = lambda L_, s_, g_: spa(L=L_, sigma2=s_, gap=g_, **one)  # noqa: E731
     return _schedule_batch(
-        lambda L_, s_, g_: _with_chain(e, cc, L_, s_, g_), L, sigma2, gap, detail, "P8", avg
-    )
+        lambda L_, s_, g_: _with_chain(e, cc, L_, s_, g_), L, sigma2, gap, detail, "P8", avg,
+        constant,
+    )  # fmt: skip
 
 
 def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average: str = "uniform"):
@@ -240,7 +257,8 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average
 
     The PyTorch schedule is mapped exactly to SPA coordinates (P2b, backwards from the
     horizon, with both terminal choices, which give the same iterates); the smaller P8 bound is
-    returned (``lr`` or ``momentum`` may be a number, the same at every step). ``average``:
+    returned (``lr`` or ``momentum`` may be a number, the same at every step; a constant
+    schedule gets at most :func:`~lyapunov.bounds.sgdm`'s uniform bound). ``average``:
     ``"uniform"`` or ``"weighted"``, as in :func:`spa_schedule` (use
     ``"weighted"`` for a decaying lr, e.g. cosine annealing). A momentum of 0 followed later
     by a nonzero one is refused: torch.optim.SGD neither updates nor resets its buffer at a
@@ -269,4 +287,10 @@ def sgdm_schedule(*, lr, momentum, L, sigma2, gap, detail: bool = False, average
         best = min(both, key=lambda r: r[0])
         return best[0], min(w for _, w, _ in both), best[2]
 
-    return _schedule_batch(one, L, sigma2, gap, detail, "P2+P8", avg)
+    constant = None
+    if constant_schedule(a, m):
+        from .family import sgdm
+
+        same = dict(lr=float(a[0]), momentum=float(m[0]), steps=len(a), detail=True)
+        constant = lambda L_, s_, g_: sgdm(L=L_, sigma2=s_, gap=g_, **same)  # noqa: E731
+    return _schedule_batch(one, L, sigma2, gap, detail, "P2+P8", avg, constant)
