@@ -258,8 +258,8 @@ def test_a_part_false_at_a_sample_point_is_not_asked(monkeypatch):
     calls = _count_solver_calls(monkeypatch)
     assert not DECIDE._leaf(x - y, ">=", r)  # false at most sample points
     assert calls == []
-    assert screen.fails_at_a_sample(x - y, ">=", r)
-    assert screen.fails_at_a_sample(y - x, "<=", r)
+    assert screen.fails_at_a_sample(x - y, ">=", r, DECIDE.SAMPLES)
+    assert screen.fails_at_a_sample(y - x, "<=", r, DECIDE.SAMPLES)
     assert DECIDE._leaf(x + y - x * y, ">=", r)  # true, not a hypothesis: asked, proved
     assert len(calls) >= 1
 
@@ -272,7 +272,7 @@ def test_the_screen_never_rejects_a_true_part(expr, op):
     """Round-off at the boundary (x = 1, y = 0 are limits of the region) is not a failure."""
     r = Region.of([x > 0, x < 1, y > 0, y < 1])
     assert decide(expr, op, r).proved
-    assert not screen.fails_at_a_sample(expr, op, r)
+    assert not screen.fails_at_a_sample(expr, op, r, DECIDE.SAMPLES)
 
 
 def test_the_screen_ignores_a_denominator_lost_in_round_off(monkeypatch):
@@ -282,13 +282,13 @@ def test_the_screen_ignores_a_denominator_lost_in_round_off(monkeypatch):
     true part is not skipped. The same part at a point clearly inside fails the screen only
     when it is false there."""
     r = Region.of([x > 0, y > 0, x < y])
-    monkeypatch.setattr(screen, "points", lambda region: ((0.1 * 3, 0.3),))
+    monkeypatch.setattr(screen, "points", lambda region, samples: ((0.1 * 3, 0.3),))
     assert 0.1 * 3 - 0.3 > 0  # the round-off this test is about
-    assert not screen.fails_at_a_sample(-1 / (x - y), ">=", r)
+    assert not screen.fails_at_a_sample(-1 / (x - y), ">=", r, DECIDE.SAMPLES)
     assert decide(-1 / (x - y), ">=", r).proved
-    monkeypatch.setattr(screen, "points", lambda region: ((0.1, 0.3),))
-    assert not screen.fails_at_a_sample(-1 / (x - y), ">=", r)
-    assert screen.fails_at_a_sample(1 / (x - y), ">=", r)
+    monkeypatch.setattr(screen, "points", lambda region, samples: ((0.1, 0.3),))
+    assert not screen.fails_at_a_sample(-1 / (x - y), ">=", r, DECIDE.SAMPLES)
+    assert screen.fails_at_a_sample(1 / (x - y), ">=", r, DECIDE.SAMPLES)
 
 
 def test_a_part_after_the_deadline_is_not_asked(monkeypatch):

@@ -272,7 +272,7 @@ def _sampled_refutation(expr: sp.Expr, op: str, region: Region, t0: float) -> De
     if not expr.free_symbols <= set(syms):
         return None
     # candidates by the floating-point membership test; the exact test only where it matters
-    points = sampling.candidates(region, SAMPLES)
+    points = sampling.region_candidates(region, SAMPLES)
     if not points:
         return None
     fn = sp.lambdify(syms, expr, "math")
@@ -332,26 +332,28 @@ def _leaf(expr: sp.Expr, op: str, region: Region, deadline: float | None = None)
     whole decision's time limit)?"""
     if _is_hypothesis(expr, op, region):
         return True
-    if screen.fails_at_a_sample(expr, op, region):  # z3 could only fail: not asked
+    if screen.fails_at_a_sample(expr, op, region, SAMPLES):  # z3 could only fail: not asked
         return False
-    seconds = structure.LEAF_SECONDS
-    if deadline is not None:
-        seconds = min(seconds, deadline - time.perf_counter())
-        if seconds <= 0:
-            return False
+
+    def seconds() -> float:
+        if deadline is None:
+            return structure.LEAF_SECONDS
+        return min(structure.LEAF_SECONDS, deadline - time.perf_counter())
+
     # first on the region's conditions that involve only the part's symbols: a larger set, so
     # a proof there is a proof here (a leaf is never refuted), and usually a much easier one
     syms = expr.free_symbols
     local = [c for c in region.conditions if c.free_symbols <= syms]
-    if local and len(local) < len(region.conditions):
-        sub = Region.of(local, region.symbols)
-        if _decide_z3(expr, op, sub, seconds, final=False).proved:
+    tries = (
+        [Region.of(local, region.symbols)] if local and len(local) < len(region.conditions) else []
+    )
+    for where in (*tries, region):
+        left = seconds()
+        if left <= 0:
+            return False
+        if _decide_z3(expr, op, where, left, final=False).proved:
             return True
-        if deadline is not None:
-            seconds = min(seconds, deadline - time.perf_counter())
-            if seconds <= 0:
-                return False
-    return _decide_z3(expr, op, region, seconds, final=False).proved
+    return False
 
 
 def _is_hypothesis(expr: sp.Expr, op: str, region: Region) -> bool:

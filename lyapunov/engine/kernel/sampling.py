@@ -15,7 +15,7 @@ import sympy as sp
 
 from .region import Region
 
-__all__ = ["sample_region", "near_boundary", "candidates"]
+__all__ = ["sample_region", "near_boundary", "candidates", "region_candidates"]
 
 # parameters of a method range over (0, 4]; any other (e.g. a Lyapunov weight) over (0, 1]
 _WIDE = ("eta", "L", "sigma2", "c", "lr", "gamma", "alpha")
@@ -160,3 +160,15 @@ def candidates(region: Region, n: int, seed: int = 0) -> list[dict[sp.Symbol, sp
         for p in points
         if (q := near_boundary(region, p, rng, fraction=0.99, exact=False)) is not None
     ]
+
+
+def region_candidates(region: Region, n: int) -> tuple[dict[sp.Symbol, sp.Rational], ...]:
+    """:func:`candidates` with seed 0, computed once per region and ``n`` (the sampled
+    counterexamples of a decision and the screen of its parts ask for the same points many
+    times); read-only."""
+    return _region_candidates(tuple(region.symbols), tuple(region.conditions), n)
+
+
+@functools.lru_cache(maxsize=64)
+def _region_candidates(syms: tuple, conditions: tuple, n: int) -> tuple:
+    return tuple(candidates(Region(syms, conditions), n))

@@ -6,26 +6,27 @@ soundness."""
 
 from __future__ import annotations
 
-import functools
 import math
 
 import sympy as sp
 
+from . import sampling
 from .region import Region
 
-__all__ = ["fails_at_a_sample", "points", "SCREEN_MARGIN", "SAMPLES"]
+__all__ = ["fails_at_a_sample", "points", "SCREEN_MARGIN"]
 
-#: random points of the region (and as many near its boundary) of the screen
-SAMPLES = 12
+#: relative margin of the screen of :func:`fails_at_a_sample` (far above round-off)
+SCREEN_MARGIN = 1e-6
 
 
-def fails_at_a_sample(expr: sp.Expr, op: str, region: Region) -> bool:
+def fails_at_a_sample(expr: sp.Expr, op: str, region: Region, samples: int) -> bool:
     """A screen of a structured decision's part (never a verdict: a part that is skipped is
     merely not proved by its parts, and the whole condition is then decided as a whole):
     ``expr op 0`` fails clearly, in floating point, at one of the sample points of the region
-    (:func:`points`): expr = N / D with N and D each farther from 0 than
-    :data:`SCREEN_MARGIN` of the size of its terms, and the sign of N / D the wrong one."""
-    at = points(region)
+    (:func:`points`, ``samples`` of them and as many near its boundary): expr = N / D with N
+    and D each farther from 0 than :data:`SCREEN_MARGIN` of the size of its terms, and the
+    sign of N / D the wrong one."""
+    at = points(region, samples)
     syms = region.symbols
     if not at or not expr.free_symbols <= set(syms) or op not in (">", ">=", "<", "<="):
         return False
@@ -48,19 +49,9 @@ def fails_at_a_sample(expr: sp.Expr, op: str, region: Region) -> bool:
     return False
 
 
-#: relative margin of the screen of :func:`fails_at_a_sample` (far above round-off)
-SCREEN_MARGIN = 1e-6
-
-
-@functools.lru_cache(maxsize=64)
-def _points_of(syms: tuple, conditions: tuple) -> tuple[tuple[float, ...], ...]:
-    from . import sampling
-
-    region = Region(syms, conditions)
-    return tuple(tuple(float(p[s]) for s in syms) for p in sampling.candidates(region, SAMPLES))
-
-
-def points(region: Region) -> tuple[tuple[float, ...], ...]:
-    """Sample points of the region in floats (random and near its boundary, by the float
-    membership test: see :func:`~.sampling.candidates`), computed once per region."""
-    return _points_of(tuple(region.symbols), tuple(region.conditions))
+def points(region: Region, samples: int) -> list[tuple[float, ...]]:
+    """The sample points of the region's decisions in floats
+    (:func:`~.sampling.region_candidates`: random and near its boundary, by the float
+    membership test)."""
+    syms = region.symbols
+    return [tuple(float(p[s]) for s in syms) for p in sampling.region_candidates(region, samples)]
