@@ -28,8 +28,10 @@ Outcomes (``"outcome"``), from the interval [ci_low, ci_high] and the bound B:
   iterate or the sum of |grad f|^2 became inf, at an input of huge scale such as sigma2 =
   1e308): the simulation says nothing about the bound; never a violation (the CLI exits 2);
 * ``"confirmed"``: ci_high <= B (and no run diverged);
-* ``"violated"``: ci_low > B, or some run diverged (ran away past the blow-up threshold, not
-  an overflow) although B is finite: a real alarm (the certified bound or the simulator is
+* ``"violated"``: ci_low > B, or some run diverged (ran away past the blow-up threshold R,
+  not an overflow) although B is finite and below (L R)^2, the squared gradient on the
+  quadratic at the threshold (a larger B, from the chain of P24 and P10 beyond every descent
+  lemma, allows runs that far out): a real alarm (the certified bound or the simulator is
   wrong); the CLI exits 1 only for this;
 * ``"inconclusive"``: ci_low <= B < ci_high, the interval straddles the bound (common when the
   bound is tight, e.g. on a quadratic); more runs narrow the interval, and ``"runs_needed"``
@@ -54,6 +56,7 @@ from .methods.registry import FAMILY, METHODS
 from .methods.registry import get as get_method
 from .objectives import Objective, make
 from .sim import simulate
+from .sim.result import default_blowup
 
 __all__ = [
     "confirm",
@@ -112,15 +115,23 @@ def certified_bound(
 
 
 def outcome(
-    ci_low: float, ci_high: float, bound: float | None, diverged: int = 0, overflowed: int = 0
+    ci_low: float,
+    ci_high: float,
+    bound: float | None,
+    diverged: int = 0,
+    overflowed: int = 0,
+    alarm: float = math.inf,
 ) -> tuple[str, bool | None]:
     """(outcome, passed) of an interval against a bound; see the module docstring
     (``diverged``: runs that ran away; ``overflowed``: runs that left float64's range, one
-    more where the mean or the spread of the others did)."""
+    more where the mean or the spread of the others did; ``alarm``: a divergence is a
+    violation only where the bound is at most this, (L R)^2)."""
     if overflowed > 0:
         return "overflow", None
     if bound is None or not math.isfinite(bound):
         return "no bound", None
+    if diverged > 0 and bound > alarm:
+        return "inconclusive", None
     if diverged > 0 or ci_low > bound:
         return "violated", False
     if ci_high <= bound:
@@ -155,7 +166,10 @@ def _row(res, p: int, obj: Objective, z: float, sigma2: float | None) -> dict:
     gap = float(np.max(res.f0[p]) - obj.f_lower)
     bound, kind = certified_bound(res.method, params, obj.L, s2, res.steps, max(gap, 0.0))
     lo, hi = mean - half, mean + half
-    verdict, passed = outcome(lo, hi, bound, int(div.sum()), int(over.sum()) + spread)
+    radius = res.blowup if res.blowup is not None else default_blowup(res.params["sigma2"][p])
+    scale = float(obj.L) * float(radius)
+    alarm = scale * scale if scale < 1e150 else math.inf  # (L R)^2; inf beyond the floats
+    verdict, passed = outcome(lo, hi, bound, int(div.sum()), int(over.sum()) + spread, alarm)
     needed = runs_needed(int(y.size), mean, half, bound) if verdict == "inconclusive" else None
     show = {k: (float(v[0]) if v.shape[0] == 1 else v.tolist()) for k, v in params.items()}
     return {

@@ -19,6 +19,8 @@ from lyapunov.convert import to_spa
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = {"L": 1.0, "sigma2": 0.01, "steps": 1000, "gap": 1.0}
+#: beyond the horizon of the chain step by step (256): inf outside every descent lemma
+LONG = {**ARGS, "steps": 10**5}
 
 
 def _exact(v: float) -> sp.Rational:
@@ -118,10 +120,14 @@ def test_vectorized_like_scalars_and_p4_unchanged():
 
 
 def test_beyond_the_reach_the_reason_names_the_failing_condition():
+    """Beyond P4c's reach only the chain step by step certifies (up to 256 steps): at 10^5
+    steps the bound is inf, and the reason names the failing condition and that limit."""
+    ARGS = LONG  # noqa: N806
     res = bounds.sgdm(lr=0.5, momentum=0.9, detail=True, **ARGS)
     assert res.value == np.inf and res.theorem == ""
     assert "L*eta < 4*(2 - c)**2/(c**2 + (2 - c)**2) fails" in res.reason
     assert "L*eta = 5 " in res.reason and "c = 0.1" in res.reason
+    assert "up to 256 steps" in res.reason
     # the largest certified lr at momentum 0.9: c 4 (2-c)^2 / ((2-c)^2 + c^2) / L
     c = 0.1
     assert res.step_name == "lr"
@@ -165,21 +171,27 @@ def _cli(*args: str):
 
 
 COMMON = ["--L", "1", "--sigma2", "0.01", "--steps", "1000", "--gap", "1"]
+#: beyond the horizon of the chain step by step
+FAR = ["--L", "1", "--sigma2", "0.01", "--steps", "100000", "--gap", "1"]
 
 
 def test_cli_says_why_on_one_line():
-    r = _cli("sgdm", "--lr", "0.5", "--momentum", "0.9", *COMMON)
+    r = _cli("sgdm", "--lr", "0.5", "--momentum", "0.9", *FAR)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 1
     assert "bound = inf" in lines[0] and "Why: L*eta < 4*(2 - c)**2" in lines[0]
-    assert "lr < 0.398895 at momentum=0.9" in lines[0]
+    assert "Certified at every horizon: lr < 0.398895 at momentum=0.9" in lines[0]
+    short = _cli(
+        "sgdm", "--lr", "0.5", "--momentum", "0.9", "--L", "1", "--steps", "100", "--gap", "1"
+    )
+    assert short.returncode == 0 and "[theorem P24+P10]" in short.stdout
     ok = _cli("sgdm", "--lr", "0.3", "--momentum", "0.9", *COMMON)
     assert ok.returncode == 0 and "[theorem P4c]" in ok.stdout
 
 
 def test_cli_json_has_reason_and_step_limit():
-    r = _cli("spa", "--eta", "5", "--c", "0.1", *COMMON, "--json")
+    r = _cli("spa", "--eta", "5", "--c", "0.1", *FAR, "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["bound"] == "inf" and out["theorem"] is None
@@ -199,10 +211,10 @@ def test_cli_bad_input_still_one_line_exit_2():
 
 
 def test_notebook_display_says_why():
-    out = bounds.sgdm(lr=0.5, momentum=0.9, detail=True, **ARGS)
+    out = bounds.sgdm(lr=0.5, momentum=0.9, detail=True, **LONG)
     html = out._repr_html_()
     assert "<th style='text-align:left'>why</th>" in html and "fails" in html
-    assert "certified for lr &lt; 0.3989" in html
+    assert "certified at every horizon for lr &lt; 0.3989" in html
     assert r"\infty" in out._repr_latex_() and "lr < 0.3989" in out._repr_latex_()
     ok = bounds.sgdm(lr=0.3, momentum=0.9, detail=True, **ARGS)
     assert "why" not in ok._repr_html_() and "P4c" in ok._repr_latex_()

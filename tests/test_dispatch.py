@@ -21,15 +21,17 @@ N = 40
 
 #: the direct calculator of each method, written out here independently of the dispatcher's
 #: table (heavy ball is SGD+M: theorem P1), at points inside and outside the certified regions
+#: (for SGD, SGD+M and SPA the chain of P24 and P10 covers every step size over 40 steps: only
+#: a step so large that its weights overflow is inf)
 CONSTANT = {
-    "sgd": (bounds.sgd, dict(lr=np.array([0.05, 0.5, 1.9, 2.5]))),
-    "sgdm": (bounds.sgdm, dict(lr=np.array([0.01, 0.1, 0.39, 0.5]), momentum=0.9)),
-    "heavy_ball": (bounds.sgdm, dict(lr=np.array([0.01, 0.1, 0.39, 0.5]), momentum=0.9)),
-    "spa": (bounds.spa, dict(eta=np.array([[0.1], [3.4], [5.0]]), c=np.array([0.1, 0.5, 1.0]))),
+    "sgd": (bounds.sgd, dict(lr=np.array([0.05, 0.5, 1.9, 2.5, 1e150]))),
+    "sgdm": (bounds.sgdm, dict(lr=np.array([0.01, 0.1, 0.39, 0.5, 1e150]), momentum=0.9)),
+    "heavy_ball": (bounds.sgdm, dict(lr=np.array([0.01, 0.1, 0.39, 0.5, 1e150]), momentum=0.9)),
+    "spa": (bounds.spa, dict(eta=np.array([[0.1], [3.4], [1e150]]), c=np.array([0.1, 0.5, 1.0]))),
     "nesterov": (bounds.nesterov, dict(lr=np.array([0.01, 0.1, 5.0]), momentum=0.9)),
     "qhm": (bounds.qhm, dict(lr=np.array([0.01, 0.1, 5.0]), momentum=0.9, nu=0.7)),
     "schedule_free": (bounds.schedule_free, dict(lr=np.array([0.05, 0.1, 5.0]), momentum=0.9)),
-    "gspa": (bounds.gspa, dict(eta=np.array([0.1, 0.5, 9.0]), c=0.1,
+    "gspa": (bounds.gspa, dict(eta=np.array([0.1, 0.5, 1e150]), c=0.1,
                                beta=np.array([0.0, 0.5, 1.0]))),
 }  # fmt: skip
 

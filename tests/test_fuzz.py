@@ -39,7 +39,7 @@ def test_spa_bound_properties(eta, c, L, sigma2, n, gap, t):
     if inside and abs(L * eta - (2 - c)) > 1e-9:
         assert math.isfinite(b)  # P4's region is certified
     if math.isfinite(b) and not inside:  # beyond P4: P4c (c < 1), or the short-horizon chain
-        assert res.theorem == "P8+P10" or (res.theorem == "P4c" and c < 1)
+        assert res.theorem in ("P8+P10", "P24+P10") or (res.theorem == "P4c" and c < 1)
     p4 = bounds.rates()["P4"](eta=eta, c=c, L=L, sigma2=sigma2, steps=n, gap=gap)
     assert b <= p4 * (1 + 1e-12)  # never worse than P4
     if math.isfinite(b):

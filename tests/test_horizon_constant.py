@@ -20,7 +20,18 @@ import pytest
 from lyapunov import bounds
 from lyapunov.bounds import horizon_constant as hc
 from lyapunov.bounds import horizon_region, horizon_structure
-from lyapunov.bounds.horizon import horizon_bound, horizon_certificate, rational_function
+from lyapunov.bounds.horizon import STEPWISE_STEPS, horizon_bound, horizon_certificate
+from lyapunov.bounds.horizon_step import rational_function
+
+
+def closed(eta, c, L, sigma2, steps, gap) -> np.ndarray:
+    """The closed form alone (inf outside its region, where some b_k < 0); horizon_bound
+    goes on there with the chain step by step."""
+    args = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (eta, c, L, sigma2, steps)))
+    e, cc, Ls, s2, n = (np.ascontiguousarray(a).ravel() for a in args)
+    g = np.full(e.shape, float(gap))
+    out = hc.constant_bound(e, cc, Ls, s2, n, g).reshape(args[0].shape)
+    return float(out) if out.ndim == 0 else out
 
 
 def p4_only(**kw) -> np.ndarray:
@@ -127,14 +138,19 @@ def test_no_jump_at_the_old_cap():
 def test_every_horizon_is_the_quadratics_exact_average(eta, c, L, sigma2, gap):
     """For n = 1..6000 (the recursion, the closed form and the bounded tail all in use) the
     bound equals the exact expected average on f = L x^2/2, from above, so it is continuous in
-    n like that average; and it is never above P4. Where the chain leaves the region at some
-    step j, it certifies nothing for every n >= j (the finite ones come first)."""
+    n like that average; and it is never above P4. Where the closed form leaves its region at
+    some step j (some b_k < 0) it stops for every n >= j (the finite ones come first), and the
+    chain goes on step by step: finite up to STEPWISE_STEPS and above that average."""
     n = np.arange(1, 6001)
     b = horizon_bound(eta=eta, c=c, L=L, sigma2=sigma2, steps=n, gap=gap)
-    m = int(np.isfinite(b).sum())
+    m = int(np.isfinite(closed(eta, c, L, sigma2, n, gap)).sum())
     assert m >= 3 and np.all(np.isfinite(b[:m]))
+    every = quadratic_averages(eta, c, L, sigma2, gap, n.size)
+    after, b_after = n[m:STEPWISE_STEPS], b[m:STEPWISE_STEPS]
+    assert np.all(np.isfinite(b_after)) and np.all(b_after >= every[after - 1] * (1 - 1e-12))
+    assert np.all(np.isinf(b[max(m, STEPWISE_STEPS) :]))
     n, b = n[:m], b[:m]
-    exact = quadratic_averages(eta, c, L, sigma2, gap, n.size)
+    exact = every[:m]
     assert np.all(b >= exact * (1 - 1e-12))
     assert np.all(b <= exact * (1 + 1e-9))
     p4 = p4_only(eta=eta, c=c, L=L, sigma2=sigma2, steps=n, gap=gap)
@@ -170,13 +186,16 @@ POINTS = [  # eta, c, L, sigma2, gap
 @pytest.mark.parametrize("steps", [1, 2, 7, 32, 33, 40])
 def test_agrees_with_the_exact_step_by_step_chain(steps):
     """The float bound is the exact chain's (weights verified step by step, every region
-    condition decided exactly) rounded up by at most 1e-9; inf exactly where it certifies
-    nothing. 32/33 is the switch from the recursion to the closed form."""
+    condition decided exactly) rounded up by at most 1e-9 where the closed form holds; where
+    it does not (some b_k < 0), the float chain's weights differ from the exact search's by
+    rounding: the two agree to 1e-9. 32/33 is the switch from the recursion to the closed
+    form."""
     for eta, c, L, sigma2, gap in POINTS:
         kw = {"eta": eta, "c": c, "L": L, "sigma2": sigma2, "steps": steps, "gap": gap}
         b, q = horizon_bound(**kw), horizon_certificate(**kw)
-        if q is None:
-            assert b == math.inf, kw
+        assert q is not None, kw
+        if not np.isfinite(closed(**kw)):
+            assert abs(b - float(q)) <= 1e-9 * float(q), kw
         else:
             assert Fraction(b) >= q and b <= float(q) * (1 + 1e-9), kw
             if steps <= 20:  # short horizons: within the old chain's allowance 64 u (n + 1)
@@ -191,7 +210,7 @@ def test_closed_form_agrees_with_exact_arithmetic(steps, points):
     exact squaring; its numbers grow like n, so 10^4 steps would take minutes), and the
     region's float decision against the exact one."""
     for eta, c, L, sigma2, gap in points:
-        b = horizon_bound(eta=eta, c=c, L=L, sigma2=sigma2, steps=steps, gap=gap)
+        b = closed(eta=eta, c=c, L=L, sigma2=sigma2, steps=steps, gap=gap)
         inside = horizon_region.exact_holds(eta, c, L, steps)
         assert inside is not None
         assert np.isfinite(b) == inside, (eta, c, steps)
@@ -230,28 +249,33 @@ def test_limit_is_p4():
 
 
 def test_two_step_edge_at_c_eta_one():
-    """Over two steps the chain holds iff (H_2)_12 = L^2 c (1 - c L eta) >= 0: at c L eta = 1
-    exactly it holds (decided exactly: the float margin leaves it to exact arithmetic), one
-    float beyond it does not."""
+    """Over two steps the closed form holds iff (H_2)_12 = L^2 c (1 - c L eta) >= 0: at
+    c L eta = 1 exactly it holds (decided exactly: the float margin leaves it to exact
+    arithmetic), one float beyond it does not; there the chain goes on step by step (P24's
+    step is P8's at b1 = 0), so the bound is continuous across the edge."""
     kw = {"c": 0.5, "L": 1.0, "sigma2": 0.1, "steps": 2, "gap": 1.0}
     for eta in (2.0, math.nextafter(2.0, 0)):
         b, q = horizon_bound(eta=eta, **kw), horizon_certificate(eta=eta, **kw)
         assert q is not None and np.isfinite(b) and Fraction(b) >= q
+        assert np.isfinite(closed(eta=eta, **kw))
     out = math.nextafter(2.0, 3)
-    assert horizon_certificate(eta=out, **kw) is None
-    assert horizon_bound(eta=out, **kw) == math.inf
+    assert horizon_region.exact_holds(out, 0.5, 1.0, 2) is False
+    assert closed(eta=out, **kw) == math.inf
+    b_out, b_edge = horizon_bound(eta=out, **kw), horizon_bound(eta=2.0, **kw)
+    assert b_out == pytest.approx(b_edge, rel=1e-9)
 
 
 @pytest.mark.parametrize("steps", [12, 1000, 10**8])
 @pytest.mark.parametrize("c", [0.05, 0.3, 0.7])
 def test_the_float_edge_is_the_exact_edge(steps, c):
-    """Bisection in floats for the largest step where the chain holds (it stops before P4's
-    edge L eta = 2 - c: some (H_j)_12 < 0): at the last float with a finite bound the exact
-    decision says it holds, at the next float that it fails. So a point just outside gets inf,
-    and every finite bound near the edge is confirmed exactly."""
+    """Bisection in floats for the largest step where the closed form holds (it stops before
+    P4's edge L eta = 2 - c: some (H_j)_12 < 0): at the last float with a finite value the
+    exact decision says it holds, at the next float that it fails. So a point just outside is
+    never given the closed form's value, and every one near the edge is confirmed exactly;
+    there the chain goes on step by step without a jump (up to STEPWISE_STEPS)."""
 
     def finite(eta: float) -> bool:
-        return math.isfinite(horizon_bound(eta=eta, c=c, L=1.0, sigma2=0.5, steps=steps, gap=1))
+        return math.isfinite(closed(eta=eta, c=c, L=1.0, sigma2=0.5, steps=steps, gap=1))
 
     lo, hi = 1e-3, 2.5
     assert finite(lo) and not finite(hi)
@@ -261,10 +285,12 @@ def test_the_float_edge_is_the_exact_edge(steps, c):
     assert lo < 2 - c
     assert horizon_region.exact_holds(lo, c, 1.0, steps) is True
     assert horizon_region.exact_holds(hi, c, 1.0, steps) is False
-    if steps <= 12:  # and the independent step-by-step check agrees
-        kw = {"c": c, "L": 1.0, "sigma2": 0.5, "steps": steps, "gap": 1.0}
-        assert horizon_certificate(eta=lo, **kw) is not None
-        assert horizon_certificate(eta=hi, **kw) is None
+    kw = {"c": c, "L": 1.0, "sigma2": 0.5, "steps": steps, "gap": 1.0}
+    b_lo, b_hi = horizon_bound(eta=lo, **kw), horizon_bound(eta=hi, **kw)
+    if steps <= STEPWISE_STEPS:
+        assert b_hi == pytest.approx(b_lo, rel=1e-9)
+    else:
+        assert math.isfinite(b_lo) and b_hi == math.inf
 
 
 def test_the_tail_bound_is_sound_where_the_tail_is_large(monkeypatch):
@@ -314,13 +340,21 @@ def test_mixed_horizons_in_one_call_match_scalar_calls():
     assert np.all(np.isfinite(vec))
 
 
-def test_holds_is_the_region_of_the_bound():
+def test_holds_is_the_region_of_the_closed_form():
+    """Where the region holds the bound is the closed form's; elsewhere the chain step by step
+    up to STEPWISE_STEPS (finite unless its weights overflow: beyond P4's edge a step of P24
+    may not descend, and over thousands of steps the weights grow past 1e300), inf beyond."""
     rng = np.random.default_rng(4)
     eta, c = rng.uniform(1e-3, 2.5, 4000), rng.uniform(1e-3, 1.0, 4000)
-    L, n = np.ones(4000), rng.integers(1, 10**6, 4000).astype(float)
+    L = np.ones(4000)
+    n = np.where(rng.random(4000) < 0.5, rng.integers(1, 10**6, 4000), rng.integers(1, 50, 4000))
+    n = n.astype(float)
     ok = horizon_region.holds(eta, c, L, n, horizon_structure.coefficients(eta, c, L))
     b = horizon_bound(eta=eta, c=c, L=1.0, sigma2=0.1, steps=n, gap=1.0)
-    np.testing.assert_array_equal(ok, np.isfinite(b))
+    np.testing.assert_array_equal(ok, np.isfinite(closed(eta, c, 1.0, 0.1, n, 1.0)))
+    np.testing.assert_array_equal(b[ok], closed(eta, c, 1.0, 0.1, n, 1.0)[ok])
+    assert np.all(np.isinf(b[~ok & (n > STEPWISE_STEPS)]))
+    assert np.all(np.isfinite(b[~ok & (n <= 50)]))
     assert 0.2 < ok.mean() < 0.95
 
 
@@ -328,19 +362,14 @@ def test_holds_is_the_region_of_the_bound():
 
 
 def test_a_constant_schedule_is_the_closed_form():
-    """The schedule's chain (step by step, float decisions with a margin) at constant
-    parameters agrees with the closed form; at the two-step edge c L eta = 1, within the
-    margin, it is decided exactly (finite on the edge, inf one float beyond)."""
+    """The schedule's chain (step by step in floats, each step with its own rounding) at
+    constant parameters agrees with the closed form where it holds, and with the constant
+    chain step by step where it does not (on both sides of the two-step edge c L eta = 1)."""
     from lyapunov.bounds.horizon import schedule_horizon_bound
 
-    for eta, c, L, sigma2, gap in POINTS:
-        for n in (5, 40):
+    edge = [(2.0, 0.5, 1.0, 0.1, 1.0), (math.nextafter(2.0, 3), 0.5, 1.0, 0.1, 1.0)]
+    for eta, c, L, sigma2, gap in [*POINTS, *edge]:
+        for n in (2, 5, 40):
             one = horizon_bound(eta=eta, c=c, L=L, sigma2=sigma2, steps=n, gap=gap)
             sched = schedule_horizon_bound(np.full(n, eta), np.full(n, c), L, sigma2, gap)
-            if math.isinf(one):
-                assert math.isinf(sched)
-            else:
-                assert sched == pytest.approx(one, rel=1e-9)
-    assert math.isfinite(schedule_horizon_bound(np.full(2, 2.0), np.full(2, 0.5), 1.0, 0.1, 1.0))
-    beyond = np.full(2, math.nextafter(2.0, 3))
-    assert schedule_horizon_bound(beyond, np.full(2, 0.5), 1.0, 0.1, 1.0) == math.inf
+            assert math.isfinite(one) and sched == pytest.approx(one, rel=1e-9)

@@ -18,7 +18,7 @@ def test_bound_result_reprs():
     assert r.theorem.startswith("P") and r.theorem in tex  # the theorem that gave the value
     html = r._repr_html_()
     assert "<table>" in html and f"{r.value:.6g}" in html and r.theorem in html
-    out = bounds.sgd(lr=3.0, L=1.0, sigma2=0.0, steps=10, gap=1.0, detail=True)
+    out = bounds.sgd(lr=3.0, L=1.0, sigma2=0.0, steps=10**5, gap=1.0, detail=True)
     assert r"\infty" in out._repr_latex_() and "inf" in out._repr_html_()
     many = bounds.spa(
         eta=[0.1, 0.5, 5.0], c=0.5, L=1.0, sigma2=0.0, steps=5000, gap=1.0, detail=True

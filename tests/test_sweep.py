@@ -93,9 +93,10 @@ def test_sweep_equals_single_process_simulate_bit_for_bit(client):
             )  # fmt: skip
             assert r["bound"] == b
         row += ref.configs
-    # the grid reaches both a certified region and a diverging one (no theorem: bound inf)
+    # the grid reaches both a descent region and a diverging one, where only the chain of P24
+    # and P10 certifies these 40 steps, with a bound that grows with the horizon
     assert np.isfinite(table["bound"]).any() and table["diverged"].max() == 12
-    assert set(table["bound"][table["diverged"] > 0]) == {math.inf}
+    assert all(b > 1e12 for b in table["bound"][table["diverged"] > 0])
 
 
 def test_chunking_does_not_change_a_bit(client):

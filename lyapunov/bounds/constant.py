@@ -148,10 +148,26 @@ def finish(candidates: list[tuple[str, np.ndarray]], detail: bool):
     return float(best) if best.ndim == 0 else best
 
 
+#: appended to the reason of an inf bound of SGD, SPA and SGD+M
+HORIZON_NOTE = (
+    "; the chain of P24 and P10, which certifies every step size, runs step by step only up to "
+    "{steps} steps there, or its weights overflowed"
+)
+
+
 def explained(res: BoundResult, method: str, **values: np.ndarray) -> BoundResult:
     """``res`` with the reason where it is inf and the limit of the certified steps."""
     limit, name = step_limit(method, **values)
     reason = why_not(method, np.isfinite(np.asarray(res.value)), **values)
+    if method in ("sgd", "spa", "sgdm"):  # the chain step by step covers short horizons
+        from .horizon import STEPWISE_STEPS
+
+        note = HORIZON_NOTE.format(steps=STEPWISE_STEPS)
+        if isinstance(reason, str):
+            reason = reason + note if reason else reason
+        else:
+            reason = np.array([r + note if r else r for r in reason.ravel()], dtype=object)
+            reason = reason.reshape(np.shape(res.value))
     if np.ndim(res.value) == 0:
         return dataclasses.replace(res, reason=str(reason), step_limit=float(limit), step_name=name)
     return dataclasses.replace(res, reason=reason, step_limit=limit, step_name=name)
@@ -199,13 +215,17 @@ def spa_candidates(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str
 
 
 def _horizon(eta: np.ndarray, c: np.ndarray, args: dict) -> list[tuple[str, np.ndarray]]:
-    """The chain of P8 and P10 over the horizon (:mod:`.horizon`, exact on quadratics; O(1) per
-    point for every horizon, never above P4)."""
-    from .horizon import horizon_bound
+    """The chain of P8 and P10 over the horizon in closed form (:mod:`.horizon`, exact on
+    quadratics; O(1) per point for every horizon, never above P4), and where some b_k < 0 the
+    chain of P24 and P10 step by step (finite at every step size up to its horizon limit)."""
+    from .horizon import horizon_parts
 
     with np.errstate(all="ignore"):  # beyond the floats the chain's value is inf (not a bound)
-        value = np.asarray(horizon_bound(eta=eta, c=c, **args), dtype=float)
-    return [("P8+P10", np.where(np.isfinite(value), value, np.inf))]
+        closed, stepwise = horizon_parts(eta=eta, c=c, **args)
+    return [
+        ("P8+P10", np.where(np.isfinite(closed), closed, np.inf)),
+        ("P24+P10", np.where(np.isfinite(stepwise), stepwise, np.inf)),
+    ]
 
 
 @with_classes("spa")

@@ -71,10 +71,11 @@ class BoundDisplay:
     measure: str = "avg_grad2"
 
     def _limit_text(self) -> str:
-        """ "certified for lr < 0.3989" (scalar results with a known limit), else ""."""
+        """ "certified at every horizon for lr < 0.3989" (scalar results with a known limit),
+        else ""."""
         if np.ndim(self.step_limit) or not math.isfinite(self.step_limit) or not self.step_name:
             return ""
-        return f"certified for {self.step_name} < {self.step_limit:.4g}"
+        return f"certified at every horizon for {self.step_name} < {self.step_limit:.4g}"
 
     def _repr_latex_(self) -> str:
         if np.ndim(self.value):

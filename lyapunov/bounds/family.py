@@ -41,6 +41,7 @@ from .constant import (
     spa_candidates,
     with_classes,
 )
+from .family_chain import FAMILY_CHAIN_STEPS, family_chain
 from .free import FreeWeightRate, SafeRegion
 from .free_anytime import p22_bound
 from .p11_weights import ANCHOR, P11Search
@@ -87,7 +88,23 @@ def _gspa_candidates(eta, c, beta, args) -> list[tuple[str, np.ndarray]]:
     sgd_ok = (c == 1) | (beta == 0)
     if sgd_ok.any():
         out.append(("P3", np.where(sgd_ok, sgd(lr=eta, **args), np.inf)))
+    out.append(("P25", _short_chain(eta, c, beta, args, shape)))
     return out
+
+
+def _short_chain(eta, c, beta, args, shape) -> np.ndarray:
+    """The family's chain P25 (:mod:`.family_chain`) where steps <= FAMILY_CHAIN_STEPS, inf
+    elsewhere (O(steps) per point)."""
+    e, cc, bb, L, s2, n, g = (
+        np.broadcast_to(v, shape).ravel().astype(float)
+        for v in (eta, c, beta, args["L"], args["sigma2"], args["steps"], args["gap"])
+    )
+    out = np.full(e.shape, np.inf)
+    todo = (n <= FAMILY_CHAIN_STEPS) & np.isfinite(e)
+    if todo.any():
+        rows = [v[todo][None, :] for v in (e, cc, bb)]
+        out[todo] = family_chain(*rows, L[todo], s2[todo], g[todo], n[todo].astype(np.int64))
+    return out.reshape(shape)
 
 
 def gspa(*, eta, c, beta, L, sigma2, steps, gap, detail: bool = False):
@@ -284,6 +301,11 @@ def gspa_schedule(
                           one(args["sigma2"]), one(args["gap"]), len(e))  # fmt: skip
     value = float(val[0])
     label = "P12" if np.isfinite(value) else ""
+    cols = [e[:, None], cc[:, None], np.full((1, 1), float(bb))]
+    rest = [one(args[k]) for k in ("L", "sigma2", "gap")]
+    chain = float(family_chain(*cols, *rest, np.array([len(e)]))[0])
+    if chain < value:  # the family's chain, whose weight of f may fall (P25)
+        value, label = chain, "P25"
     if constant_schedule(e, cc):  # the same run as the constant calculator's: the least
         same = gspa(eta=float(e[0]), c=float(cc[0]), beta=float(bb), L=float(args["L"]),
                     sigma2=float(args["sigma2"]), steps=len(e), gap=float(args["gap"]),
@@ -327,6 +349,7 @@ def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
     ]
     anytime = p22_bound(*cols[:4], steps=cols[5], gap=cols[4])
     out = np.full(cols[0].shape, np.inf)
+    p25 = np.full(cols[0].shape, np.inf)
     covered = np.zeros(cols[0].shape, dtype=bool)
     for n in np.unique(cols[5]):
         sel = (cols[5] == n) & ((n <= _SF_CHAIN_STEPS) | ~np.isfinite(anytime))
@@ -334,7 +357,11 @@ def schedule_free(*, lr, momentum, L, sigma2, steps, gap, detail: bool = False):
             continue
         lr_, m_, L_, s2, gap_ = (v[sel] for v in cols[:5])
         out[sel], covered[sel] = _chain(lambda k, lr_=lr_: lr_, _sf_c, m_, L_, s2, gap_, int(n))
-    res = finish([("P12", out.reshape(shape)), ("P22", anytime.reshape(shape))], detail)
+        c_k = np.array([[_sf_c(k)] for k in range(int(n))])
+        steps_ = np.full(lr_.shape, int(n), dtype=np.int64)
+        p25[sel] = family_chain(lr_[None, :], c_k, m_[None, :], L_, s2, gap_, steps_)
+    candidates = [("P12", out), ("P25", p25), ("P22", anytime)]
+    res = finish([(name, v.reshape(shape)) for name, v in candidates], detail)
     if not detail:
         return res
     return dataclasses.replace(res, reason=_p12_reason(res.value, covered.reshape(shape)))

@@ -1,8 +1,14 @@
-"""The step of the P8 + P10 chain (:mod:`.horizon`): t P8 + (1 - t) P10 as functions of
-(eta, c, L, sigma2, t, a1, b1), built once from the two certified theorems' own expressions,
-in floats (numpy, fused with the error sizes of their conditions) and exactly (Fractions).
-Both chains use it: a schedule's step by step (:mod:`.horizon`) and the constant one in
-closed form (:mod:`.horizon_constant`)."""
+"""The step of the horizon chain (:mod:`.horizon`): t P24 + (1 - t) P10 as functions of
+(eta, c, L, sigma2, t, a1, b1, p, r), built once from the two certified theorems' own
+expressions, in floats and exactly (Fractions).
+
+P24 is P8's step for every sign of the next coefficient b1, with two free weights p, r; the
+chain takes them at their smallest K, :func:`smallest_weights`. Where b1 >= 0 that is P8's
+step (P24a), the regime of the closed form at constant parameters (:func:`step_parts`,
+:mod:`.horizon_structure`). Every condition of P24's region holds by construction of the
+chain (a1 = t K >= 0 with K >= L c^2/2 > 0, and the weights' rule); :func:`~.horizon.
+verify_chain` still decides each one exactly.
+"""
 
 from __future__ import annotations
 
@@ -11,72 +17,104 @@ from functools import cache
 
 import sympy as sp
 
-from .rounding import magnitude
-
-__all__ = ["step_parts", "step_functions", "fused_step", "rational_function"]
+__all__ = [
+    "step_parts",
+    "step_functions",
+    "smallest_weights",
+    "p24_l",
+    "rational_function",
+    "p24_parts",
+]
 
 
 _STEP_PARTS: list = []  # (args, exprs, conds) of the chain step, filled by _build
 
 
-def step_parts() -> tuple[list, dict]:
-    """(args, exprs) of the chain step: args = (eta, c, L, sigma2, t, a1, b1), exprs the
-    combined step's A_COEF, B_COEF, RHO, NU (from the two theorems' own expressions)."""
-    _build()
-    return _STEP_PARTS[0], _STEP_PARTS[1]
+def smallest_weights(c, b1, maximum=max):
+    """P24's free weights at the smallest K: p = max(l, 0), r = max(c + l, 0), l = 2 b1 (1 - c)
+    (floats, Fractions, or numpy arrays with ``maximum=np.maximum``). They satisfy P24's
+    p >= 0, p >= l, r >= 0, r >= c + l exactly (in the arithmetic they are computed in)."""
+    l = p24_l()(c, b1)  # noqa: E741 - P24's letter
+    return maximum(l, 0 * l), maximum(c + l, 0 * l)
 
 
 @cache
-def fused_step(module: str):
-    """One function per step: (eta, c, L, sigma2, t, a1, b1) -> (A, B, RHO, NU, RHO at t = 1,
-    then for each region condition that involves (a1, b1): lhs - rhs and its size, the
-    absolute-value tree of :func:`~lyapunov.bounds.rounding.magnitude`), common subexpressions
-    shared; and those conditions' relations. They are P8's: needed only where t > 0 (0 <= t
-    <= 1 holds by construction of the weights; the other conditions are on the validated
-    inputs eta > 0, L > 0, 0 < c <= 1)."""
+def p24_l():
+    """P24's l = 2 b1 (1 - c) as a function of (c, b1) (its own expression)."""
+    from ..proofs import p24_spa_step_any_sign as p24
+
+    l = sp.expand(p24.l)  # noqa: E741
+    poly = sp.Poly(l, p24.c, p24.b1)
+    terms = [(m, int(q)) for m, q in poly.terms()]
+    if any(sp.Integer(q) != co for (m, q), (_, co) in zip(terms, poly.terms(), strict=True)):
+        raise RuntimeError("P24's l has non-integer coefficients")  # pragma: no cover
+
+    def l_of(c, b1):
+        out = 0 * b1
+        for (i, j), q in terms:
+            out = out + q * c**i * b1**j
+        return out
+
+    return l_of
+
+
+def step_parts() -> tuple[list, dict]:
+    """(args, exprs) of the chain step where b1 >= 0 (P24 at p = l, r = c + l, which is P8's
+    step by P24a): args = (eta, c, L, sigma2, t, a1, b1), exprs A_COEF, B_COEF, RHO, NU; the
+    regime of the closed form (:mod:`.horizon_structure`)."""
+    from ..proofs import p24_spa_step_any_sign as p24
+
     _build()
-    args, exprs, conds = _STEP_PARTS
-    t, a1, b1 = args[4:]
-    outs = [exprs[k] for k in ("A_COEF", "B_COEF", "RHO", "NU")] + [exprs["RHO"].subs(t, 1)]
-    rels = []
-    for cond, p8_only in conds:
-        if cond.free_symbols & {a1, b1}:
-            if not p8_only or t in cond.free_symbols:  # pragma: no cover - proofs changed
-                raise RuntimeError(f"chain condition {cond} is not one of P8's on (a1, b1)")
-            e = sp.expand(cond.lhs - cond.rhs)
-            outs += [e, magnitude(e)[0]]
-            rels.append(type(cond))
-    return sp.lambdify(args, outs, module, cse=True), rels
+    args, exprs, _ = _STEP_PARTS
+    at = {args[7]: p24.l, args[8]: p24.c + p24.l}
+    return args[:7], {k: sp.expand(v.subs(at)) for k, v in exprs.items()}
+
+
+@cache
+def p24_parts():
+    """P24's own outputs K (= A_COEF), B_COEF, RHO, NU and l as polynomials in (eta, c, L, a1,
+    b1, p, r), with P10's RHO and NU (functions of L): what the float chain
+    (:mod:`.horizon_stepwise`) evaluates, with its error analysis."""
+    from ..proofs import p10_spa_horizon as p10
+    from ..proofs import p24_spa_step_any_sign as p24
+
+    args = (p24.eta, p24.c, p24.L, p24.a1, p24.b1, p24.p, p24.r)
+    outs = {k: sp.expand(getattr(p24, k)) for k in ("A_COEF", "B_COEF", "RHO", "NU", "l")}
+    p10_at = {p10.L: p24.L}
+    p10_parts = {k: sp.sympify(getattr(p10, k)).subs(p10_at) for k in ("RHO", "NU")}
+    extra = {s for e in p10_parts.values() for s in e.free_symbols} - {p24.L}
+    if extra:  # pragma: no cover - P10 changed
+        raise RuntimeError(f"P10's rate depends on {sorted(map(str, extra))}, not on L alone")
+    return args, outs, p10_parts
 
 
 @cache
 def _build():
-    """The chain step t P8 + (1 - t) P10 as functions of (eta, c, L, sigma2, t, a1, b1):
+    """The chain step t P24 + (1 - t) P10 as functions of (eta, c, L, sigma2, t, a1, b1, p, r):
 
-        A = t A_P8,  B = t B_P8,  RHO = t RHO_P8 + (1 - t) RHO_P10,  NU = t NU_P8 + (1 - t) NU_P10,
+        A = t A_P24,   B = t B_P24,
+        RHO = t RHO_P24 + (1 - t) RHO_P10,   NU = t NU_P24 + (1 - t) NU_P10,
 
-    built from the two certified theorems' own expressions, with their region conditions: P8's
+    built from the two certified theorems' own expressions, with their region conditions: P24's
     are needed only where t > 0 (at t = 0 the step is P10 alone), P10's always, and
     0 <= t <= 1. Returns (numpy functions, their conditions, exact rational functions, their
     conditions)."""
-    from ..proofs import p8_schedule_descent as p8
     from ..proofs import p10_spa_horizon as p10
+    from ..proofs import p24_spa_step_any_sign as p24
 
     t = sp.Symbol("t", real=True)
-    args = [p8.eta, p8.c, p8.L, p8.sigma2, t, p8.a1, p8.b1]
+    args = [p24.eta, p24.c, p24.L, p24.sigma2, t, p24.a1, p24.b1, p24.p, p24.r]
+    rename = {p10.eta: p24.eta, p10.c: p24.c, p10.L: p24.L, p10.sigma2: p24.sigma2}
     exprs = {
-        "A_COEF": t * p8.A_COEF,
-        "B_COEF": t * p8.B_COEF,
-        "RHO": t * p8.RHO + (1 - t) * p10.RHO,
-        "NU": t * p8.NU + (1 - t) * p10.NU,
+        "A_COEF": t * p24.A_COEF,
+        "B_COEF": t * p24.B_COEF,
+        "RHO": t * p24.RHO + (1 - t) * sp.sympify(p10.RHO).subs(rename),
+        "NU": t * p24.NU + (1 - t) * sp.sympify(p10.NU).subs(rename),
     }
     # P10's lower bound fstar = -m of f is not a coefficient of the chain (any m will do)
-    p10_conds = [
-        c.subs({p10.eta: p8.eta, p10.c: p8.c, p10.L: p8.L, p10.sigma2: p8.sigma2})
-        for c in p10.theorem.region.conditions
-    ]
+    p10_conds = [c.subs(rename) for c in p10.theorem.region.conditions]
     conds = [(c, False) for c in [t >= 0, t <= 1, *p10_conds]]
-    conds += [(c, True) for c in p8.descent.region.conditions]
+    conds += [(c, True) for c in p24.step_any_sign.region.conditions]
     names = {a.name for a in args}
     extra = {s.name for c, _ in conds for s in c.free_symbols} - names
     if extra:  # pragma: no cover - the proof files and this module disagree
@@ -84,19 +122,19 @@ def _build():
     _STEP_PARTS[:] = [args, exprs, conds]
     num = {name: sp.lambdify(args, e, "numpy") for name, e in exprs.items()}
     num_conds = [
-        (sp.lambdify(args, c.lhs - c.rhs, "numpy"), type(c), p8_only) for c, p8_only in conds
+        (sp.lambdify(args, c.lhs - c.rhs, "numpy"), type(c), p24_only) for c, p24_only in conds
     ]
     exact = {name: rational_function(e, args) for name, e in exprs.items()}
     exact_conds = [
-        (rational_function(c.lhs - c.rhs, args), type(c), p8_only) for c, p8_only in conds
+        (rational_function(c.lhs - c.rhs, args), type(c), p24_only) for c, p24_only in conds
     ]
     return num, num_conds, exact, exact_conds
 
 
 def step_functions():
     """The chain step's functions (:func:`_build`): (numpy functions, their conditions, exact
-    rational functions, their conditions); the exact ones are what
-    :func:`~lyapunov.bounds.horizon.verify_chain` trusts."""
+    rational functions, their conditions), each of (eta, c, L, sigma2, t, a1, b1, p, r); the
+    exact ones are what :func:`~lyapunov.bounds.horizon.verify_chain` trusts."""
     return _build()
 
 

@@ -10,12 +10,14 @@ or a_n = b_n = 0, whichever certifies the smaller bound) and summing:
     sum_k w_k E|grad f(x_k)|^2       <= (gap + sigma2 sum_k nu_k) / sum_k rho_k,
                                         w_k = rho_k / sum_j rho_j  (``average="weighted"``).
 
-For the uniform average, the chain of P8 with P10 (the weight of
-f(x_k) may drop, paid by inf f <= f(x_k) - |grad f(x_k)|^2/(2L); :mod:`.horizon`) is used
-where it is smaller (theorem label "P8+P10"): it is what :func:`~lyapunov.bounds.spa` uses for
-short horizons, so a constant schedule gives the constant bound.
+For the uniform average, the chain of P24 with P10 (the weight of f(x_k) may drop, paid by
+inf f <= f(x_k) - |grad f(x_k)|^2/(2L); P24 is P8's step for every sign of b_k, so no step
+leaves its region; :mod:`.horizon`) is used where it is smaller (theorem label "P24+P10"): it
+is what :func:`~lyapunov.bounds.spa` uses for short horizons, so a constant schedule gives the
+constant bound, and every schedule gets a finite bound (a step that does not descend raises
+the weights before it).
 
-A schedule where some b_k < 0 is not covered by P8: its bound is inf.
+A schedule where some b_k < 0 is not covered by P8 alone (its own bounds are inf there).
 
 Which average? ``average="uniform"`` (the default) bounds the plain mean over the steps. P8
 alone gives it the denominator n min_k rho_k, set by the *smallest* certified rate: for a
@@ -195,7 +197,8 @@ def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str, 
             )
     out = uni if average == "uniform" else wei
     if detail:
-        names = np.where(chained, name + "+P10", name) if average == "uniform" else name
+        chain = name.replace("P8", "P24") + "+P10"
+        names = np.where(chained, chain, name) if average == "uniform" else name
         names = np.where(label != "", label, names)
         which = np.where(np.isfinite(out), names, "")
         why = np.where(np.isfinite(out), "", SCHEDULE_WHY)
@@ -208,8 +211,9 @@ def _schedule_batch(fun, L, sigma2, gap, detail: bool, name: str, average: str, 
 #: why a schedule's bound is inf (``BoundResult.reason``)
 SCHEDULE_WHY = (
     "P8 run backwards over the schedule leaves its region at some step (a step too large, or "
-    "too sudden a change of it: a coefficient b_k < 0 or rho_k <= 0), or its values overflow "
-    "the floats"
+    "too sudden a change of it: a coefficient b_k < 0 or rho_k <= 0), and for the uniform "
+    "average the chain of P24 and P10 overflows the floats (steps that do not descend "
+    "multiply its weights)"
 )
 
 
@@ -220,7 +224,7 @@ def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False, average: str =
 
         (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / (n min_k rho_k),
 
-    or the chain of P8 with P10 where smaller (label "P8+P10"; module docstring);
+    or the chain of P24 with P10 where smaller (label "P24+P10"; module docstring);
     ``average="weighted"``: a bound on the average weighted by the certified rates rho_k,
 
         sum_{k<n} w_k E|grad f(x_k)|^2 <= (gap + sigma2 sum_k nu_k) / sum_k rho_k,
@@ -230,7 +234,8 @@ def spa_schedule(*, eta, c, L, sigma2, gap, detail: bool = False, average: str =
     or linear annealing), where the uniform bound is much larger (a
     :class:`UniformAverageWarning` says so and gives the weighted value). rho_k, nu_k come
     from P8's backward recursion of Lyapunov coefficients; inf where P8 does not cover the
-    schedule (too sudden a change: some coefficient b_k < 0). ``eta`` and ``c`` are 1-D
+    schedule (too sudden a change: some coefficient b_k < 0), where the uniform average still
+    has the chain of P24 and P10. ``eta`` and ``c`` are 1-D
     arrays of equal length n = steps (or one of them a number, the same at every step); L,
     sigma2 and gap may be arrays (broadcast). A constant schedule is a run at constant
     (eta, c): its uniform bound is at most :func:`~lyapunov.bounds.spa`'s (P4, the P8 + P10

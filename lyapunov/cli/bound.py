@@ -260,7 +260,7 @@ def bound(
     else:
         others = ", ".join(f"{k}={v:g}" for k, v in params.items() if k != res.step_name)
         limit = (
-            f" Certified: {res.step_name} < {res.step_limit:.6g}"
+            f" Certified at every horizon: {res.step_name} < {res.step_limit:.6g}"
             + (f" at {others}" if others else "")
             if res.step_name
             else ""

@@ -281,6 +281,16 @@ KERNEL_MUTANTS: list[KernelMutant] = [
         end_to_end=(T + "test_kernel_e2e.py::test_function_values_must_cancel",),
     ),
     KernelMutant(
+        "every-lemma-one-step",
+        THEOREMS,
+        "if self.one_step:",
+        "self.one_step",
+        "True",
+        "no descent lemma's rate checked (rho > 0, A_k >= inf f): a false rate is accepted",
+        unit=(T + "test_kernel_verdicts.py::test_rate_positive_is_strict",),
+        end_to_end=(T + "test_kernel_e2e.py::test_rate_zero_on_the_boundary_refuted",),
+    ),
+    KernelMutant(
         "rho-nonstrict",
         THEOREMS,
         'yield _check("rho > 0", decide(self.rho, ">", self.region, budget.left()))',

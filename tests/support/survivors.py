@@ -82,6 +82,14 @@ EXPECTED = {
     "(certified by the checker, confirmed at points with c <= 0 here)",
     ("P12", "beta >= 0"): "the certificate's multipliers and residual stay valid for beta < 0 "
     "(extrapolation past z): certified by the checker, confirmed on random instances here",
+    ("P24 ", "c <= 1"): "the four multipliers p/c, (p - l)/c, r/c, (r - c - l)/c and the "
+    "variance's stay >= 0 for c > 1 on the rest of the region (the residual is identically 0)",
+    ("P24a", "c > 0"): "the identities are polynomial in c: they hold for every c",
+    ("P24a", "c <= 1"): "the identities are polynomial in c: they hold for every c",
+    ("P24b", "c <= 1"): "as P24: the multipliers stay >= 0 for c > 1, and the price "
+    "(b - B)^2/(a - K) pays for the same square",
+    ("P25 ", "beta >= 0"): "as P12 (its certificate): the multipliers and residual stay valid "
+    "for beta < 0 (extrapolation past z)",
     ("P14 ", "mu > 0"): "for mu <= 0 the interpolation conditions describe the L-smooth f of "
     "curvature >= mu, x_* a stationary point, and the rate (1 - mu eta)^2 >= 1 still holds: "
     "certified by the checker, confirmed on random quadratics of spectrum [mu, L] here",

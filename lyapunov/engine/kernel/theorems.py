@@ -141,6 +141,10 @@ class DescentLemma(Theorem):
     side conditions of the rate (rho > 0, A >= inf f, A_0 = f(x_0)), so that
 
         (1/n) sum_{k<n} E|grad f(x_k)|^2 <= (f(x_0) - inf f) / (n rho) + nu sigma2 / rho.
+
+    ``one_step=True`` states the one-step inequality alone (a step of a chain, e.g. one that does
+    not descend): rho may have any sign and A_k need not be >= inf f, and none of the side
+    conditions is claimed or checked.
     """
 
     #: the conditions on the claimed rate alone (a Potential's too), false where no certificate
@@ -160,6 +164,7 @@ class DescentLemma(Theorem):
     function_class: FunctionClass | None = None
     lyapunov_next: Callable[..., Form] | None = None
     gain: Callable[..., Form] | None = None
+    one_step: bool = False
 
     def __post_init__(self):
         sigma2 = self.step.sigma2
@@ -344,7 +349,10 @@ class DescentLemma(Theorem):
         yield from self._rate_checks(budget)
 
     def _rate_checks(self, budget: Budget):
-        """The side conditions of the rate: rho > 0 and A_k >= inf f, A_0 = f(x_0)."""
+        """The side conditions of the rate: rho > 0 and A_k >= inf f, A_0 = f(x_0) (none for a
+        one-step inequality, ``one_step=True``)."""
+        if self.one_step:
+            return
         yield _check("rho > 0", decide(self.rho, ">", self.region, budget.left()))
         yield from self._lower_bound_checks(budget)
 
