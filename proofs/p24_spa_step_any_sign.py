@@ -30,7 +30,15 @@ For b1 >= 0 (l >= 0) that is P8's K, so P24 extends P8 (its region asks in addit
 a1 >= 2 L b1^2 and b_k >= 0, which the certificate does not use). At c = 1 (SGD) l = 0 and
 K = L/2: the step is SGD's descent inequality at every step size, rho = eta (1 - L eta/2).
 
-Symbols: eta, c, L, sigma2; a1, b1 (the next step's coefficients); p, r (free weights).
+P24b (theorem: raising the current coefficients, for any Lyapunov function of this form). For
+a > K and any b, A_k(a, b) >= A_k(K, B) - (b - B)^2/(a - K) |grad f(x_k)|^2 (the difference
+(a - K)|z - x|^2 + 2 (b - B)<z - x, g> + (b - B)^2/(a - K)|g|^2 is a PSD form: a - K > 0 and
+its determinant is 0). So P24 (and P25, P26) hold with the current coefficients (a, b) at
+the price (b - B)^2/(a - K) of rate: the calculators' float chains take their rounded
+coefficients, exactly as computed, with a > K, and pay that price.
+
+Symbols: eta, c, L, sigma2; a1, b1 (the next step's coefficients); p, r (free weights); in
+P24b a, b (the current coefficients) and k, m (the K and B of the step).
 
 Assumptions: f L-smooth (gradient L-Lipschitz; not necessarily convex); E[xi_k | past] = 0,
 E|xi_k|^2 <= sigma2; eta > 0, L > 0, 0 < c <= 1, a1 >= 0, p >= 0, p >= 2 b1 (1 - c),
@@ -62,6 +70,7 @@ from lyapunov.proofs import p8_schedule_descent as p8
 from lyapunov.engine import (
     DescentLemma,
     Identities,
+    Inequalities,
     OneStep,
     Smooth,
     f,
@@ -133,20 +142,18 @@ extends_p8 = Identities(
     ],
 )
 
-LOSS = (b - B_COEF) ** 2 / (a - K)
-rounded = DescentLemma(
-    name="P24b P24 with the current coefficients (a, b) free, a > K (rounded coefficients)",
+# P24b: raising the current coefficients of any such Lyapunov function (k, m: its K and B)
+k, m = params("k m")
+LOSS = (b - m) ** 2 / (a - k)
+raising = Inequalities(
+    name="P24b raising a > K: A(a, b) >= A(K, B) - (b - B)^2/(a - K) |g|^2 (rounded chains)",
     statement=__doc__,
-    step=step,
-    region=[*REGION, a > K],
-    params=(a1, b1, p, r, a, b),
-    lyapunov=lambda x, z: f(x) + a * sqnorm(z - x) + 2 * b * inner(z - x, x.grad),
-    lyapunov_next=lambda x, z: f(x) + a1 * sqnorm(z - x) + 2 * b1 * inner(z - x, x.grad),
-    rho=RHO - LOSS,
-    nu=NU,
-    certificate=CERTIFICATE,
-    function_class=smooth,
-    one_step=True,
+    region=[a > k],
+    params=(b, m),
+    claims=[
+        ("the form's first diagonal entry: a - K > 0", a - k > 0),
+        ("its last: (b - B)^2/(a - K) >= 0 (its determinant is 0)", LOSS >= 0),
+    ],
 )
 
-theorems = [step_any_sign, extends_p8, rounded]
+theorems = [step_any_sign, extends_p8, raising]

@@ -25,19 +25,20 @@ P25 (theorem). For eta > 0, L > 0, 0 < c <= 1, 0 <= beta <= 1, a1 >= 0, b1 >= 0,
     E[A_{k+1}] - A_k <= - RHO |grad f(y_k)|^2 + NU sigma2,
 
 with no sign asked of RHO, of B or of a - 2 L b^2 (P12 asks RHO > 0 and K >= 2 L B^2 for its
-rate; a step of a chain does not need them). P25b: the same for every current (a, b) with
-a > K, at the price (b - B)^2 / (a - K) of rate (what the calculators' float chain uses: its
-coefficients are the floats it computes, rounded so that a > K exactly). P25c: at y_k,
+rate; a step of a chain does not need them). With P24b it holds for every current (a, b)
+with a > K at the price (b - B)^2 / (a - K) of rate (what the calculators' float chain uses:
+its coefficients are the floats it computes, rounded so that a > K exactly). P25c: at y_k,
 f(y_k) - fstar >= |grad f(y_k)|^2 / (2L) for a lower bound fstar of f, as a step from A = f(y_k)
 to the constant fstar (P10 at the gradient's point of GSPA).
 
-How it is used. t P25b + (1 - t) P25c, t = theta_{k+1}/theta_k in [0, 1], chained backwards
-from theta_n = 0 as P10 does with P8 (proofs/p10_spa_horizon.py): the weight of f(y_k) falls
-and the fall is paid by the lower bound, so the first steps of a short horizon are not paid
-by a rate the method reaches only later (a single step: the bound 2 L gap, the worst case).
+How it is used. t P25 (raised by P24b) + (1 - t) P25c, t = theta_{k+1}/theta_k in [0, 1],
+chained backwards from theta_n = 0 as P10 does with P8 (proofs/p10_spa_horizon.py): the
+weight of f(y_k) falls and the fall is paid by the lower bound, so the first steps of a short
+horizon are not paid by a rate the method reaches only later (a single step: the bound
+2 L gap, the worst case).
 
-Symbols: eta, c, beta, L, sigma2; a1, b1 (the next coefficients); s (free weight); a, b (the
-current coefficients in P25b); m (fstar = -m, any real).
+Symbols: eta, c, beta, L, sigma2; a1, b1 (the next coefficients); s (free weight); m
+(fstar = -m, any real).
 
 Assumptions: f L-smooth, bounded below by fstar in P25c; E[xi_k | past] = 0,
 E|xi_k|^2 <= sigma2.
@@ -57,7 +58,7 @@ from lyapunov.proofs import p12_gspa_schedule as p12
 from lyapunov.engine import DescentLemma, Fact, Smooth, f, inner, params, sqnorm
 from lyapunov.methods import get
 
-eta, c, beta, L, sigma2, a1, b1, s, a, b, m = params("eta c beta L sigma2 a1 b1 s a b m")
+eta, c, beta, L, sigma2, a1, b1, s, m = params("eta c beta L sigma2 a1 b1 s m")
 assert (eta, c, beta, L, a1, b1, s) == (p12.eta, p12.c, p12.beta, p12.L, p12.a1, p12.b1, p12.s)
 step = get("gspa").one_step(sigma2, {"eta": eta, "c": c, "beta": beta})
 smooth = Smooth(L)
@@ -92,22 +93,6 @@ chain_step = DescentLemma(
     one_step=True,
 )
 
-LOSS = (b - B) ** 2 / (a - K)
-rounded = DescentLemma(
-    name="P25b P25 with the current coefficients (a, b) free, a > K (rounded coefficients)",
-    statement=__doc__,
-    step=step,
-    region=[*REGION, a > K],
-    params=(a1, b1, s, a, b),
-    lyapunov=lambda y, z: f(y) + a * sqnorm(z - y) + 2 * b * inner(z - y, y.grad),
-    lyapunov_next=_next,
-    rho=RHO - LOSS,
-    nu=NU,
-    certificate=CERTIFICATE,
-    function_class=smooth,
-    one_step=True,
-)
-
 fstar = -m
 y = step.y
 bounded_below = Fact(
@@ -130,4 +115,4 @@ bounded_below_step = DescentLemma(
     function_class=smooth,
 )
 
-theorems = [chain_step, rounded, bounded_below_step]
+theorems = [chain_step, bounded_below_step]

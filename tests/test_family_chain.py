@@ -23,35 +23,42 @@ def test_p25_certifies_and_wrong_versions_are_refuted():
     _, ns = load("p25_gspa_chain_step")
     for th in ns["theorems"]:
         assert th.check(timeout=120).status == CERTIFIED, th.name
-    rounded, star = ns["rounded"], ns["bounded_below_step"]
-    # P25b pays the whole price (b - B)^2 / (a - K), not half of it
-    half = ns["RHO"] - ns["LOSS"] / 2
-    assert rounded.replace(rho=half).check(timeout=120).status == "refuted"
+    chain_step, star = ns["chain_step"], ns["bounded_below_step"]
     # the bounded-below step gives |grad f|^2/(2L), not /L
     assert star.replace(rho=1 / ns["L"]).check(timeout=120).status == "refuted"
-    # P12's step needs b1 >= 0 (its weights lam, kappa, mu >= 0)
-    chain_step = ns["chain_step"]
+    # P12's step needs b1 >= 0 (its weights lam, kappa, mu >= 0): P26 is the other sign
     region = [q for q in ns["REGION"] if q != (ns["b1"] >= 0)]
     assert chain_step.replace(region=region).check(timeout=120).status == "refuted"
 
 
 def exact_value(eta, c, beta, L, sigma2, gap, trace) -> Fraction:
+    """The float chain's exact value: P25 where the next coefficient b1 >= 0, P26 below (each
+    raised by P24b to the chain's rounded coefficients)."""
     _, ns = load("p25_gspa_chain_step")
+    _, neg = load("p26_gspa_chain_step_negative")
     symbols = [ns[k] for k in ("eta", "c", "beta", "L", "a1", "b1")]
-    extra = [ns[k] for k in ("s", "a", "b")]
+    extra = [ns["s"]]
+    assert [neg[k] for k in ("eta", "c", "beta", "L", "a1", "s")] == symbols[:5] + extra
 
     def per_step(k):
         return eta[min(k, len(eta) - 1)], c[min(k, len(c) - 1)], beta
 
+    def lemma_for(b1):
+        if b1 >= 0:
+            return ns["chain_step"], ns["K"], ns["B"]
+        return neg["chain_step"], neg["K"], neg["B"], {neg["w"]: -ns["b1"]}
+
     star = ns["bounded_below_step"]
-    return exact_chain_value(ns["rounded"], star, symbols, extra, per_step, L, sigma2, gap, trace)
+    return exact_chain_value(lemma_for, star, symbols, extra, per_step, L, sigma2, gap, trace)
 
 
-POINTS = [  # (eta, c, beta, n): Nesterov, QHM at tiny steps, GSPA, a long one
+POINTS = [  # (eta, c, beta, n): Nesterov, QHM at tiny steps, GSPA, a long one, b_k < 0 (P26)
     (1.0, 0.1, 0.9, 10),
     (0.14, 0.001, 0.999, 5),
     (0.5, 0.5, 0.5, 12),
     (0.05, 0.2, 0.3, 40),
+    (1.17722, 0.999, 0.001, 20),
+    (1.09533, 0.909729, 0.127595, 15),
 ]
 
 
@@ -110,10 +117,34 @@ def test_schedule_is_sound_and_uses_the_chain():
     assert r.theorem == "P25" and w * (1 - 1e-6) <= r.value <= 1.5 * w
 
 
-def test_a_negative_coefficient_ends_the_chain():
-    """P25 needs b1 >= 0: where the backward recursion makes some b_k < 0 (a large step), the
-    chain certifies nothing (inf), and the calculators fall back to the other theorems."""
+def test_p26_certifies_and_wrong_versions_are_refuted():
+    _, ns = load("p26_gspa_chain_step_negative")
+    for th in ns["theorems"]:
+        assert th.check(timeout=120).status == CERTIFIED, th.name
+    th, kappa, s = ns["chain_step"], ns["kappa"], ns["s"]
+    # P12's multiplier of the zero-mean term, kappa (1 + 1/(2 s)), is wrong once kappa < 0
+    cert = {**th.certificate}
+    (zero_mean,) = [k for k in cert if "zero-mean" in k.name]
+    cert[zero_mean] = kappa * (1 + 1 / (2 * s))
+    assert th.replace(certificate=cert).check(timeout=120).status == "refuted"
+    # without c + 2 b1 (1 - c) >= 0 (b1 = -w) the weight 1 + lam of upper(y_k, y_{k+1}) may be < 0
+    region = [q for q in ns["REGION"] if q != (ns["c"] - 2 * ns["w"] * (1 - ns["c"]) >= 0)]
+    assert len(region) == len(ns["REGION"]) - 1
+    assert th.replace(region=region).check(timeout=120).status == "refuted"
+
+
+def test_where_neither_p25_nor_p26_applies_the_chain_ends():
+    """P26 needs c + 2 b1 (1 - c) >= 0: a step whose next coefficient is below that certifies
+    nothing (its rate is -inf, so the chain's bound is inf and the calculators fall back to
+    the other theorems); a point with some b_k < 0 inside P26 is certified."""
+    from lyapunov.bounds.family_chain import _functions, _step
+
+    fun = _functions("math")
+    for b1, ok in ((-1.0, False), (-0.49, True), (0.3, True)):  # c + 2 b1 (1 - c) at c = 1/2
+        rate = _step(fun, 0.5, 0.5, 0.5, 1.0, 0.1, 1.0, 0.1, b1, max, lambda q, x, y: x if q else y)
+        assert (rate[3] > -math.inf) is ok, b1
     one = np.ones(1)
-    assert family_chain([[9.0]], [[0.1]], [[0.5]], one, one * 0, one, np.array([12]))[0] == np.inf
-    e, c, beta = (float(v) for v in to_gspa("nesterov", lr=0.01, momentum=0.9))
-    assert np.isfinite(family_chain([[e]], [[c]], [[beta]], one, 0 * one, one, np.array([12]))[0])
+    e, c, beta = (float(v) for v in to_gspa("nesterov", lr=1.17605, momentum=0.001))
+    trace = []
+    b = family_chain([[e]], [[c]], [[beta]], one, 0 * one, one, np.array([20]), trace=trace)
+    assert np.isfinite(b[0]) and min(step[2] for step in trace) < 0

@@ -32,10 +32,9 @@ def test_p24_certifies_and_wrong_versions_are_refuted():
     assert th.replace(region=region).check(timeout=120).status == "refuted"
     # a larger rate, by a little
     assert th.replace(rho=th.rho + ns["eta"] ** 2 / 64).check(timeout=120).status == "refuted"
-    # P24b pays the whole price (b - B)^2 / (a - K), not half of it
-    rounded = ns["rounded"]
-    half = ns["RHO"] - ns["LOSS"] / 2
-    assert rounded.replace(rho=half).check(timeout=120).status == "refuted"
+    # P24b: raising needs a > K (at a < K the form's first entry is negative)
+    raising, a, k = ns["raising"], ns["a"], ns["k"]
+    assert raising.replace(region=[a < k]).check(timeout=120).status == "refuted"
 
 
 def test_a_one_step_lemma_claims_no_rate():
@@ -51,17 +50,20 @@ def test_a_one_step_lemma_claims_no_rate():
 
 def exact_value(eta, c, L, sigma2, gap, trace) -> Fraction:
     """The bound of the chain a float run took (its weights theta_k, coefficients a_k, b_k and
-    P24's weights p_k, r_k, as the rationals they are), in exact arithmetic from P24b's and
-    P10's own expressions, every region condition decided exactly."""
+    P24's weights p_k, r_k, as the rationals they are), in exact arithmetic from P24's (raised
+    by P24b) and P10's own expressions, every region condition decided exactly."""
     _, ns = load("p24_spa_step_any_sign")
     p10, _ = load("p10_spa_horizon")
     symbols = [ns[k] for k in ("eta", "c", "L", "a1", "b1")]
-    extra = [ns[k] for k in ("p", "r", "a", "b")]
+    extra = [ns[k] for k in ("p", "r")]
 
     def per_step(k):
         return eta[min(k, len(eta) - 1)], c[min(k, len(c) - 1)]
 
-    return exact_chain_value(ns["rounded"], p10, symbols, extra, per_step, L, sigma2, gap, trace)
+    def lemma_for(b1):
+        return ns["step_any_sign"], ns["A_COEF"], ns["B_COEF"]
+
+    return exact_chain_value(lemma_for, p10, symbols, extra, per_step, L, sigma2, gap, trace)
 
 
 POINTS = [  # (eta, c, n): inside P8's chain, beyond it, beyond P4's edge, unstable, SGD

@@ -5,8 +5,8 @@ own rounding: for schedules, and at constant parameters where the closed form do
 The chain is run backwards from theta_n = 0, a_n = b_n = 0; each weight theta_k is chosen as
 small as keeps the step's rate theta_k RHO_k at least 1/n (any choice with
 theta_k >= theta_{k+1} > 0 is a valid chain: the choice is a search, not a claim). Step k is
-t P24b + (1 - t) P10, t = theta_{k+1}/theta_k: P24b is P24 (P8's step for every sign of b1)
-with the current coefficients free, a > K, at the price (b - B)^2/(a - K) of rate. So the
+t P24 + (1 - t) P10, t = theta_{k+1}/theta_k, P24 (P8's step for every sign of b1) raised by
+P24b to current coefficients a > K at the price (b - B)^2/(a - K) of rate. So the
 chain's coefficients a_k, b_k are the floats computed here, exactly as they are: the next
 step's (a1, b1) are exact inputs, and each step needs only its own rounding, never the
 accumulated one (which a step that does not descend would amplify):
@@ -91,7 +91,8 @@ def _functions(module: str):
 def _step(fun, e, c, L, target, theta1, a1, b1, maximum, select):
     """One backward step of the P24 chain at step parameters (e, c) from the next weight
     theta1 and coefficients (a1, b1) (floats or arrays; ``maximum`` and ``select`` the
-    matching max and where): :func:`certify` of P24b + P10 at P24's weights (p, r) rounded up
+    matching max and where): :func:`certify` of P24 (raised by P24b) + P10 at P24's weights
+    (p, r) rounded up
     from their smallest, and (p, r)."""
     zero = 0.0 * b1
     l_f, l_err = fun(e, c, L, a1, b1, zero, zero)[8:10]
@@ -106,7 +107,8 @@ def _step(fun, e, c, L, target, theta1, a1, b1, maximum, select):
 
 def certify(theta1, parts, L, target, maximum, select):
     """One backward step of a chain t S_b + (1 - t) S_star (S_b a one-step lemma whose current
-    coefficients are free with a > K at the price (b - B)^2/(a - K), as P24b and P25b; S_star
+    coefficients may be raised to any a > K at the price (b - B)^2/(a - K) by P24b: P24, P25,
+    P26; S_star
     the bounded-below step, P10 or P25c), from the next weight theta1: ``parts`` = (K, B, RHO,
     NU of S at the exact next coefficients, each followed by a bound on its rounding; then
     S_star's RHO and NU). Returns (theta, a_k, b_k, a lower bound on the step's rate, an upper
@@ -119,13 +121,14 @@ def certify(theta1, parts, L, target, maximum, select):
     theta = theta1 + need + 64 * UNIT * theta1 * (abs(R) + eR) / rho_star
     used = theta1 > 0  # t > 0: S_b enters the step
     t = theta1 / theta  # t_exact <= t (1 + u)
-    # the chain's coefficients, exactly these floats: a_k > t K with a margin
+    # the chain's coefficients, exactly these floats: a_k > t K with a margin (the price of
+    # b_k's rounding, theta (b_k - t B)^2 / (a_k - t K), is paid below)
     k_up = (K + eK) * (1 + 4 * UNIT)
-    a_k = t * k_up * (1 + SLACK)
     b_k = t * B
+    b_err = t * (eB + 4 * UNIT * abs(B))  # >= |b_k - t_exact B|
+    a_k = t * k_up * (1 + SLACK)
     margin = a_k - t * k_up * (1 + 4 * UNIT) - 2 * UNIT * a_k  # <= a_k - t_exact K
     margin = select(used, margin, 1.0)  # t = 0: no S_b in the step, nothing to pay
-    b_err = t * (eB + 4 * UNIT * abs(B))  # >= |b_k - t_exact B|
     loss = theta * b_err**2 / margin
     drop = theta - theta1
     size = theta1 * (abs(R) + eR) + drop * abs(rho_star) + loss

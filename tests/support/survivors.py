@@ -86,10 +86,10 @@ EXPECTED = {
     "variance's stay >= 0 for c > 1 on the rest of the region (the residual is identically 0)",
     ("P24a", "c > 0"): "the identities are polynomial in c: they hold for every c",
     ("P24a", "c <= 1"): "the identities are polynomial in c: they hold for every c",
-    ("P24b", "c <= 1"): "as P24: the multipliers stay >= 0 for c > 1, and the price "
-    "(b - B)^2/(a - K) pays for the same square",
     ("P25 ", "beta >= 0"): "as P12 (its certificate): the multipliers and residual stay valid "
     "for beta < 0 (extrapolation past z)",
+    ("P26 ", "beta >= 0"): "as P12 (its certificate with the signs of lam and kappa turned): "
+    "the multipliers and residual stay valid for beta < 0 (extrapolation past z)",
     ("P14 ", "mu > 0"): "for mu <= 0 the interpolation conditions describe the L-smooth f of "
     "curvature >= mu, x_* a stationary point, and the rate (1 - mu eta)^2 >= 1 still holds: "
     "certified by the checker, confirmed on random quadratics of spectrum [mu, L] here",
