@@ -31,8 +31,9 @@ FAMILY_CHAIN_STEPS = 64
 
 @cache
 def _functions(module: str):
-    """(eta, c, beta, L, a1, b1, s) -> P25's K, B, RHO, NU (b1 >= 0), each with a bound on its
-    rounding, then P25c's RHO and NU, c' = 1 - beta (1 - c) (P12's own expressions), the same
+    """Two functions, from the theorems' own expressions: c' = 1 - beta (1 - c) of (eta, c,
+    beta) (P12's), which sets the weight s; and of (eta, c, beta, L, a1, b1, s): P25's K, B,
+    RHO, NU (b1 >= 0), each with a bound on its rounding, then P25c's RHO and NU, the same
     four of P26 (b1 < 0), and P26's condition c + 2 b1 (1 - c) with a bound on its rounding."""
     from ..proofs import p12_gspa_schedule as p12
     from ..proofs import p25_gspa_chain_step as p
@@ -42,7 +43,8 @@ def _functions(module: str):
     if (n.eta, n.c, n.beta, n.L, n.a1, n.s) != args[:5] + args[6:]:  # pragma: no cover
         raise RuntimeError("P25 and P26 name their parameters differently")
     parts = with_errors([p.K, p.B, p.RHO, p.NU], args, module)
-    star = sp.lambdify(args, [p.RHO_STAR, p.NU_STAR, p12.cb], module)
+    star = sp.lambdify(args, [p.RHO_STAR, p.NU_STAR], module)
+    c_prime = sp.lambdify(args[:3], p12.cb, module)
     # P26 states b1 = -w, w >= 0; its condition c - 2 w (1 - c) >= 0
     (cond,) = [q for q in n.REGION if n.w in q.free_symbols and q.lhs != n.w]
     at = {n.w: -p.b1}
@@ -51,21 +53,19 @@ def _functions(module: str):
     def evaluate(*vals):
         return [*parts(*vals), *star(*vals), *negative(*vals)]
 
-    return evaluate
+    return c_prime, evaluate
 
 
 def _step(fun, e, c, beta, L, target, theta1, a1, b1, maximum, select):
     """One backward step of the family's chain (:func:`~.horizon_stepwise.certify` of P25 or
     P26, raised by P24b, + P25c), the rate -inf where neither applies."""
-    one = 1.0 + 0.0 * b1
-    cb = fun(e, c, beta, L, a1, b1, one)[10]
-    s = 1.0 / (2 * L * e * cb)
+    c_prime, fun = fun
+    s = 1.0 / (2 * L * e * c_prime(e, c, beta))
     v = fun(e, c, beta, L, a1, b1, s)
     up = b1 >= 0  # P25; else P26, where its condition holds beyond its rounding
-    parts = [select(up, x, y) for x, y in zip(v[:8], v[11:19], strict=True)] + v[8:10]
-    theta, a_k, b_k, rate, noise = certify(theta1, parts, L, target, maximum, select)
-    inside = v[19] - v[20] >= 0
-    ok = (up | inside) & (s > 0) if hasattr(b1, "shape") else (up or inside) and s > 0
+    parts = [select(up, x, y) for x, y in zip(v[:8], v[10:18], strict=True)] + v[8:10]
+    theta, a_k, b_k, rate, noise = certify(theta1, parts, target, maximum, select)
+    ok = (up | (v[18] - v[19] >= 0)) & (s > 0)  # bools or arrays alike
     return theta, a_k, b_k, select(ok, rate, -math.inf), noise, s
 
 

@@ -35,7 +35,6 @@ gets a finite bound.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -79,15 +78,6 @@ def schedule_horizon_bound(eta, c, L: float, sigma2: float, gap: float, progress
         etas, cs, one * L, one * sigma2, one * gap, np.array([len(etas)]), progress=progress
     )
     return float(val[0])
-
-
-def _round_up(q: Fraction) -> float:
-    """The smallest float >= q (inf if there is none)."""
-    try:
-        f = float(q)
-    except OverflowError:
-        return math.inf
-    return f if Fraction(f) >= q else math.nextafter(f, math.inf)
 
 
 # -- constant parameters: the closed form --------------------------------------------------------

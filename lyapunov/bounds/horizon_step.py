@@ -21,7 +21,6 @@ __all__ = [
     "step_parts",
     "step_functions",
     "smallest_weights",
-    "p24_l",
     "rational_function",
     "p24_parts",
 ]
@@ -30,32 +29,20 @@ __all__ = [
 _STEP_PARTS: list = []  # (args, exprs, conds) of the chain step, filled by _build
 
 
-def smallest_weights(c, b1, maximum=max):
+def smallest_weights(c, b1):
     """P24's free weights at the smallest K: p = max(l, 0), r = max(c + l, 0), l = 2 b1 (1 - c)
-    (floats, Fractions, or numpy arrays with ``maximum=np.maximum``). They satisfy P24's
-    p >= 0, p >= l, r >= 0, r >= c + l exactly (in the arithmetic they are computed in)."""
-    l = p24_l()(c, b1)  # noqa: E741 - P24's letter
-    return maximum(l, 0 * l), maximum(c + l, 0 * l)
+    (floats or Fractions). They satisfy P24's p >= 0, p >= l, r >= 0, r >= c + l exactly (in
+    the arithmetic they are computed in)."""
+    l = _p24_l()(c, b1)  # noqa: E741 - P24's letter
+    return max(l, 0 * l), max(c + l, 0 * l)
 
 
 @cache
-def p24_l():
-    """P24's l = 2 b1 (1 - c) as a function of (c, b1) (its own expression)."""
+def _p24_l():
+    """P24's l = 2 b1 (1 - c) as a function of (c, b1), from its own expression."""
     from ..proofs import p24_spa_step_any_sign as p24
 
-    l = sp.expand(p24.l)  # noqa: E741
-    poly = sp.Poly(l, p24.c, p24.b1)
-    terms = [(m, int(q)) for m, q in poly.terms()]
-    if any(sp.Integer(q) != co for (m, q), (_, co) in zip(terms, poly.terms(), strict=True)):
-        raise RuntimeError("P24's l has non-integer coefficients")  # pragma: no cover
-
-    def l_of(c, b1):
-        out = 0 * b1
-        for (i, j), q in terms:
-            out = out + q * c**i * b1**j
-        return out
-
-    return l_of
+    return rational_function(p24.l, [p24.c, p24.b1])
 
 
 def step_parts() -> tuple[list, dict]:

@@ -92,8 +92,7 @@ def _step(fun, e, c, L, target, theta1, a1, b1, maximum, select):
     """One backward step of the P24 chain at step parameters (e, c) from the next weight
     theta1 and coefficients (a1, b1) (floats or arrays; ``maximum`` and ``select`` the
     matching max and where): :func:`certify` of P24 (raised by P24b) + P10 at P24's weights
-    (p, r) rounded up
-    from their smallest, and (p, r)."""
+    (p, r) rounded up from their smallest, and (p, r)."""
     zero = 0.0 * b1
     l_f, l_err = fun(e, c, L, a1, b1, zero, zero)[8:10]
     # P24's weights, rounded up: p >= l and r >= c + l for the exact l
@@ -102,17 +101,17 @@ def _step(fun, e, c, L, target, theta1, a1, b1, maximum, select):
     r = maximum(c + l_f + up + 4 * UNIT * abs(c + l_f), zero)
     K, eK, B, eB, R, eR, NU, eN, _, _, rho10, nu10 = fun(e, c, L, a1, b1, p, r)
     parts = (K, eK, B, eB, R, eR, NU, eN, rho10, nu10)
-    return (*certify(theta1, parts, L, target, maximum, select), p, r)
+    return (*certify(theta1, parts, target, maximum, select), p, r)
 
 
-def certify(theta1, parts, L, target, maximum, select):
+def certify(theta1, parts, target, maximum, select):
     """One backward step of a chain t S_b + (1 - t) S_star (S_b a one-step lemma whose current
     coefficients may be raised to any a > K at the price (b - B)^2/(a - K) by P24b: P24, P25,
-    P26; S_star
-    the bounded-below step, P10 or P25c), from the next weight theta1: ``parts`` = (K, B, RHO,
-    NU of S at the exact next coefficients, each followed by a bound on its rounding; then
-    S_star's RHO and NU). Returns (theta, a_k, b_k, a lower bound on the step's rate, an upper
-    bound on its noise), the rate -inf where a > K is not certain (module docstring)."""
+    P26; S_star the bounded-below step, P10 or P25c), from the next weight theta1: ``parts`` =
+    (K, B, RHO, NU of S at the exact next coefficients, each followed by a bound on its
+    rounding; then S_star's RHO and NU). Returns (theta, a_k, b_k, a lower bound on the step's
+    rate, an upper bound on its noise), the rate -inf where a > K is not certain (module
+    docstring)."""
     K, eK, B, eB, R, eR, NU, eN, rho_star, nu_star = parts
     zero = 0.0 * theta1
     # the search: each weight as small as keeps the rate >= 1/n, with room for the rounding
@@ -157,10 +156,10 @@ def chain_bound(eta, c, L, sigma2, gap, n, progress=None, trace: list | None = N
 def run_chain(step, functions, columns, L, sigma2, gap, n, progress=None, trace=None):
     """A chain backwards over the steps: ``step(fun, *params of step k, L, target, theta1, a1,
     b1, maximum, select)`` -> (theta, a_k, b_k, rate, noise, *extra) (:func:`_step`),
-    ``functions(module)`` its ``fun``; ``columns`` the per-step parameters, arrays (S, m) as in
-    :func:`chain_bound`; the bound (theta_0 gap + sigma2 sum noise) / (n min rate), rounded up,
-    inf where some rate is not > 0 or the value overflows. ``trace`` (one point) receives
-    (theta_k, a_k, b_k, *extra) for k = n-1..0."""
+    ``functions(module)`` its ``fun`` (whatever the step takes); ``columns`` the per-step
+    parameters, arrays (S, m) as in :func:`chain_bound`; the bound (theta_0 gap + sigma2 sum
+    noise) / (n min rate), rounded up, inf where some rate is not > 0 or the value overflows.
+    ``trace`` (one point) receives (theta_k, a_k, b_k, *extra) for k = n-1..0."""
     cols = [np.asarray(x, float) for x in columns]
     L, s2, gap = (np.asarray(x, float) for x in (L, sigma2, gap))
     n = np.asarray(n, np.int64)
